@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make run` (the product) and `make test` (the tests).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+
+.PHONY: run test install install-dev browser bench clean
+
+run: install
+	$(VENV)/bin/rag ingest
+	$(VENV)/bin/rag ask "DeepSeek训练V3用了多少块H800？"
+	$(VENV)/bin/rag ask "DeepSeek聲稱訓練V3用了多少張輝達顯示卡？"
+	$(VENV)/bin/rag ask "Which university did Liang Wenfeng graduate from?"
+
+test: install-dev browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The product alone: no torch (sentence-transformers is the optional `st` extra).
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) -e .
+	touch $@
+
+# Tests also exercise the sentence-transformers path; subtle: torch==2.13.0 first, so pip
+# takes the CPU wheel on this disk instead of resolving a multi-GB CUDA build.
+install-dev: $(VENV)/.installed-dev
+$(VENV)/.installed-dev: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) torch==2.13.0
+	$(PIP) -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+# Debian's Chromium (Playwright's own browser download cannot work offline) + CJK font.
+browser:
+	@test -x /usr/bin/chromium && fc-list | grep -qi wqy || \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei)
+
+bench: install
+	$(PY) benchmarks/bench_query.py
+
+clean:
+	rm -rf $(VENV) vectorstore/*

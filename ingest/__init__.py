@@ -1,0 +1,31 @@
+"""Ingest: load, clean, normalise script, chunk and embed documents.
+
+The bottom layer: it knows files, text and models, never Chroma or the UI.
+"""
+
+from ingest.chunk import chunk, content_id, split_sentences
+from ingest.clean import clean
+from ingest.embeddings import DEFAULT_MODEL, IdentifiedEmbeddings, make_embeddings
+from ingest.loader import SUPPORTED_SUFFIXES, find_files, load_bytes, load_file
+from ingest.pipeline import prepare
+from ingest.script import SCRIPTS, detect_script, normalise, to_canonical, to_script
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "IdentifiedEmbeddings",
+    "SCRIPTS",
+    "SUPPORTED_SUFFIXES",
+    "chunk",
+    "clean",
+    "content_id",
+    "detect_script",
+    "find_files",
+    "load_bytes",
+    "load_file",
+    "make_embeddings",
+    "normalise",
+    "prepare",
+    "split_sentences",
+    "to_canonical",
+    "to_script",
+]

@@ -1,0 +1,162 @@
+"""Clean stage: raw ``Document`` → article ``Document`` (paragraph text + metadata).
+
+Owns: stripping HTML tags, comments, images and markdown links; dropping site chrome
+(menus, share bars, print links, copyright lines, sidebar link lists); extracting
+``title``, ``url`` and ``published`` (ISO date) into metadata.
+Does not own: decoding bytes (``ingest.loader``) or script conversion (``ingest.script``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+from bs4 import BeautifulSoup, Comment
+from langchain_core.documents import Document
+
+__all__ = ["clean", "clean_text"]
+
+_EPOCH = re.compile(r"<!--\s*(\d{10,13})\s*-->")
+_GMT = re.compile(r"<i>\s*([A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} [\d:]+ GMT)\s*</i>")
+_MD_TITLE = re.compile(r"^\s*\[([^\]]+)\]\((https?://[^)\s]+)\)\s*$")
+_MD_HEADING = re.compile(r"^\s*#{1,3}\s+(.+?)\s*#*\s*$")
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:https?://|/)[^)]*\)")
+_URL_LINE = re.compile(r"^(?:文章网址|本文网址|文章網址|本文網址|原文网址|原文链接)\s*[:：]\s*(https?://\S+)")
+_URL_DATE = re.compile(r"/(20\d\d)[/-]?(\d{1,2})[/-]?(\d{1,2})(?:/|\.|$)|-(20\d\d)(\d\d)(\d\d)/")
+_RULE = re.compile(r"^\s*[-=*_]{3,}\s*$")
+_CHROME = re.compile(
+    r"^(打印机版|打印版|列印版|分享至|分享到|如果您喜欢本文章|转载请注明|責任編輯|责任编辑|本报记者|专栏作者)"
+    r"|Copyright|All Rights Reserved|版权所有|版權所有",
+    re.IGNORECASE,
+)
+_SEPARATED = re.compile(r"\s+[-|>»/]\s+")
+_SENTENCE_END = re.compile(r"[。！？!?；;…”」』]")
+_HTML_HINT = re.compile(r"</?[a-zA-Z][^>]*>|<!--")
+_BLOCKS = ["p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "blockquote"]
+_DROP_TAGS = ["img", "script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "svg", "figure"]
+_SHORT = 16
+
+
+def clean(doc: Document) -> Document:
+    """Return a new Document with article text and title/url/published metadata."""
+    text, meta = clean_text(doc.page_content, html=doc.metadata.get("format") in ("html", "htm"))
+    return Document(page_content=text, metadata={**doc.metadata, **meta})
+
+
+def clean_text(raw: str, html: bool = False) -> tuple[str, dict]:
+    """Clean one article; ``html`` marks a whole HTML page (``<title>``, ``<h1>``)."""
+    meta: dict = {"title": None, "url": None, "published": _published(raw)}
+    raw = _take_markdown_title(_GMT.sub("", raw), meta)
+    if html or _HTML_HINT.search(raw):
+        raw = _html_to_text(raw, meta)
+    raw = _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", raw))
+    lines = [_squash(line) for line in raw.splitlines()]
+    lines = [line for line in lines if not _take_url_line(line, meta)]
+    paragraphs = _drop_chrome(lines)
+    if meta["title"] is None and paragraphs:
+        meta["title"] = _headline(paragraphs)
+    if meta["title"] in paragraphs:
+        paragraphs.remove(meta["title"])
+    if meta["published"] is None and meta["url"]:
+        meta["published"] = _date_from_url(meta["url"])
+    return "\n\n".join(paragraphs), meta
+
+
+def _published(raw: str) -> str | None:
+    if m := _GMT.search(raw):
+        return parsedate_to_datetime(m.group(1)).date().isoformat()
+    if m := _EPOCH.search(raw):
+        stamp = int(m.group(1))
+        stamp = stamp / 1000 if stamp > 10**11 else stamp
+        return datetime.fromtimestamp(stamp, tz=timezone.utc).date().isoformat()
+    return None
+
+
+def _take_markdown_title(raw: str, meta: dict) -> str:
+    lines = raw.splitlines()
+    for i, line in enumerate(lines[:5]):
+        m = _MD_TITLE.match(line) or _MD_HEADING.match(line)
+        if m:
+            meta["title"] = m.group(1).strip()
+            meta["url"] = m.group(2) if m.re is _MD_TITLE else None
+            return "\n".join(lines[:i] + lines[i + 1 :])
+    return raw
+
+
+def _html_to_text(raw: str, meta: dict) -> str:
+    soup = BeautifulSoup(raw, "html.parser")
+    if meta["title"] is None:
+        heading = soup.find("h1") or soup.find("title")
+        meta["title"] = _squash(heading.get_text()) or None if heading else None
+    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        node.extract()
+    for tag in soup.find_all(_DROP_TAGS + ["title", "head"]):
+        tag.decompose()
+    for tag in soup.find_all(_BLOCKS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    return soup.get_text()
+
+
+def _take_url_line(line: str, meta: dict) -> bool:
+    m = _URL_LINE.match(line)
+    if m and meta["url"] is None:
+        meta["url"] = m.group(1)
+    return bool(m) or bool(_RULE.match(line))
+
+
+def _squash(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _is_chrome(line: str) -> bool:
+    if _CHROME.search(line):
+        return True
+    words = line.split()
+    if len(words) >= 4 and all(len(w) <= 4 for w in words):
+        return True  # a menu: 首页 要闻 内幕 时事 …
+    parts = _SEPARATED.split(line)
+    return len(parts) >= 3 and all(len(p) <= 6 for p in parts)  # 简体 - 正體 - 手机版, 评论 > 文集
+
+
+def _is_short(line: str) -> bool:
+    return len(line) <= _SHORT and not _SENTENCE_END.search(line)
+
+
+def _drop_chrome(lines: list[str]) -> list[str]:
+    """Drop chrome lines, and runs of ≥3 short lines around them (sidebar link lists)."""
+    kept = [(line, _is_chrome(line)) for line in lines if line]
+    out: list[str] = []
+    i = 0
+    while i < len(kept):
+        j = i
+        while j < len(kept) and (kept[j][1] or _is_short(kept[j][0])):
+            j += 1
+        if j - i >= 3:
+            i = j
+            continue
+        for line, chrome in kept[i : max(j, i + 1)]:
+            if not chrome:
+                out.append(line)
+        i = max(j, i + 1)
+    return out
+
+
+def _headline(paragraphs: list[str]) -> str | None:
+    for p in paragraphs[:3]:
+        if 4 <= len(p) <= 60 and not p.endswith("。"):
+            return p
+    return None
+
+
+def _date_from_url(url: str) -> str | None:
+    m = _URL_DATE.search(url)
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in (m.groups()[:3] if m.group(1) else m.groups()[3:]))
+    try:
+        return datetime(y, mo, d).date().isoformat()
+    except ValueError:
+        return None

@@ -1,0 +1,71 @@
+"""Errors whose messages are displayed to the user.
+
+Owns: the exception types every layer raises and the wording of their messages.
+Each message names the problem and, where there is one, the fix. The CLI and the
+web UI print ``str(error)`` as one line; nothing here formats tracebacks.
+Does not own: catching them (that happens at the boundary, in ``rag.cli`` and ``ui``).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CorpusQAError",
+    "QuestionError",
+    "CorpusNotFoundError",
+    "EmptyCorpusError",
+    "UnreadableFileError",
+    "UnsupportedFileError",
+    "ModelMismatchError",
+    "ConfigError",
+    "LLMError",
+]
+
+
+class CorpusQAError(Exception):
+    """Base class: ``str(err)`` is a complete, user-facing sentence."""
+
+
+class QuestionError(CorpusQAError):
+    """The question is empty or too long."""
+
+
+class CorpusNotFoundError(CorpusQAError):
+    def __init__(self, path: object) -> None:
+        super().__init__(f"Corpus path not found: {path}. Pass an existing file or folder.")
+
+
+class EmptyCorpusError(CorpusQAError):
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"No .txt, .md or .html files with text in {path}. Nothing was changed in the index."
+        )
+
+
+class UnreadableFileError(CorpusQAError):
+    """A file could not be decoded; it is skipped, never stored with replacement characters."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name, self.reason = name, reason
+        super().__init__(f"Cannot read {name}: {reason}")
+
+
+class UnsupportedFileError(CorpusQAError):
+    def __init__(self, name: str, allowed: tuple[str, ...]) -> None:
+        super().__init__(f"Unsupported file type: {name}. Allowed: {', '.join(allowed)}.")
+
+
+class ModelMismatchError(CorpusQAError):
+    def __init__(self, path: object, built_with: str, configured: str) -> None:
+        super().__init__(
+            f"The index in {path} was built with embedding model {built_with}, but "
+            f"EMBEDDING_MODEL is {configured}. Rebuild it with `rag ingest --rebuild`, "
+            "or set EMBEDDING_MODEL back."
+        )
+
+
+class ConfigError(CorpusQAError):
+    """A setting has a value the product cannot use."""
+
+
+class LLMError(CorpusQAError):
+    """The configured LLM endpoint failed; the message never contains the API key."""

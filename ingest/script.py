@@ -1,0 +1,63 @@
+"""Script stage: Chinese script detection and conversion (OpenCC).
+
+Owns: deciding whether a text is zh-Hans, zh-Hant or en; the canonical Simplified
+form used for indexing and search (Taiwan-phrase aware, ``tw2sp``: 輝達→英伟达,
+顯示卡→显卡, 軟體→软件); converting display text to the asker's script.
+Does not own: what is stored where (``ingest.chunk`` keeps the original text).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import opencc
+from langchain_core.documents import Document
+
+__all__ = ["SCRIPTS", "detect_script", "to_canonical", "to_script", "normalise"]
+
+SCRIPTS = ("zh-Hans", "zh-Hant", "en")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+@lru_cache(maxsize=None)
+def _converter(config: str) -> opencc.OpenCC:
+    # subtle: building an OpenCC converter parses its dictionaries (~20 ms); one per config per process.
+    return opencc.OpenCC(config)
+
+
+def detect_script(text: str) -> str:
+    """zh-Hant when more characters change under t2s than under s2t; en when no Han text."""
+    han = _HAN.findall(text)
+    if not han or (len(han) < 2 and len(_LATIN_WORD.findall(text)) >= 2):
+        return "en"
+    chars = "".join(han)
+    to_simp = _converter("t2s").convert(chars)
+    to_trad = _converter("s2t").convert(chars)
+    trad = sum(a != b for a, b in zip(chars, to_simp))
+    simp = sum(a != b for a, b in zip(chars, to_trad))
+    return "zh-Hant" if trad > simp else "zh-Hans"
+
+
+def to_canonical(text: str) -> str:
+    """The Simplified, mainland-vocabulary form everything is indexed and searched in."""
+    return _converter("tw2sp").convert(text)
+
+
+def to_script(text: str, script: str, hant_config: str = "s2twp") -> str:
+    """Render ``text`` for a reader of ``script``; English readers get the original text."""
+    if script == "zh-Hans":
+        return to_canonical(text) if detect_script(text) == "zh-Hant" else text
+    if script == "zh-Hant":
+        return _converter(hant_config).convert(to_canonical(text))
+    return text
+
+
+def normalise(doc: Document) -> Document:
+    """Canonical Simplified ``page_content``; the original script is recorded in metadata."""
+    script = detect_script(doc.page_content)
+    return Document(
+        page_content=to_canonical(doc.page_content),
+        metadata={**doc.metadata, "script": script},
+    )

@@ -1,0 +1,74 @@
+"""语料问答 / Corpus QA: cited answers over a Chinese news corpus, in 简体, 繁體 or English.
+
+    from rag import query
+    ans = query("梁文鋒畢業於哪所大學？")
+    ans.answer, ans.citations, ans.script, ans.abstained
+
+The first call builds the engine from ``Settings()`` (environment + ``.env``) and, on a
+fresh checkout, the index from the default corpus; later calls reuse both.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+from ingest.errors import (
+    ConfigError,
+    CorpusNotFoundError,
+    CorpusQAError,
+    EmptyCorpusError,
+    LLMError,
+    ModelMismatchError,
+    QuestionError,
+    UnreadableFileError,
+    UnsupportedFileError,
+)
+from rag.engine import Engine
+from rag.settings import Settings
+from rag.store import DocumentInfo
+from rag.types import Answer, Citation, IngestReport
+
+__all__ = [
+    "Answer",
+    "Citation",
+    "ConfigError",
+    "CorpusNotFoundError",
+    "CorpusQAError",
+    "DocumentInfo",
+    "EmptyCorpusError",
+    "Engine",
+    "IngestReport",
+    "LLMError",
+    "ModelMismatchError",
+    "QuestionError",
+    "Settings",
+    "UnreadableFileError",
+    "UnsupportedFileError",
+    "get_engine",
+    "query",
+    "stream",
+]
+
+_engine: Engine | None = None
+_lock = threading.Lock()
+
+
+def get_engine(settings: Settings | None = None) -> Engine:
+    """The process-wide engine, built on first use (models and index loaded once)."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            _engine = Engine(settings or Settings())
+        return _engine
+
+
+def query(question: str, *, script: str | None = None, history: list[str] | None = None) -> Answer:
+    """Answer ``question`` with citations; ``script`` overrides the detected zh-Hans/zh-Hant/en."""
+    return get_engine().query(question, script=script, history=history)
+
+
+def stream(question: str, *, script: str | None = None,
+           history: list[str] | None = None) -> Iterator[str | Answer]:
+    """Yield text increments of the answer, then the final ``Answer``."""
+    return get_engine().stream(question, script=script, history=history)

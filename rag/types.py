@@ -1,0 +1,56 @@
+"""The public result types of ``rag.query`` / ``rag.stream`` and of ingest.
+
+Owns: field names that callers depend on (``Answer``, ``Citation``, ``IngestReport``).
+Keep these names: they are the product's contract (tests pin them).
+Does not own: how answers are produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+__all__ = ["Citation", "Answer", "IngestReport"]
+
+
+@dataclass
+class Citation:
+    n: int                      # the marker number used in Answer.answer, as [n]
+    source: str                 # corpus file name, e.g. 003_9dad58ff233fdee4.txt
+    title: str | None
+    url: str | None
+    published: str | None       # ISO date
+    text: str                   # the passage, in the asker's script (original for English)
+    score: float
+    highlights: list[str] = field(default_factory=list)  # supporting sentence(s), as in ``text``
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str                 # in the asker's script; each claim followed by [n]
+    citations: list[Citation]
+    script: str                 # "zh-Hans" | "zh-Hant" | "en"
+    abstained: bool
+    query: str = ""             # the standalone query that was searched (follow-ups)
+    retrieved: list[str] = field(default_factory=list)  # sources of the retrieved passages, by rank
+    answerer: str = "extractive"
+    notice: str | None = None   # one line for the user, e.g. why the LLM was not used
+    dropped_citations: int = 0  # markers removed because they pointed at no passage
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class IngestReport:
+    files_read: int = 0
+    chunks_added: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+    sources: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        line = (f"files read: {self.files_read}, chunks added: {self.chunks_added}, "
+                f"unchanged: {self.unchanged}, removed: {self.removed}, failed: {len(self.failed)}")
+        return "\n".join([line] + [f"  failed {name}: {reason}" for name, reason in self.failed])

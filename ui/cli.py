@@ -1,0 +1,93 @@
+"""The ``rag`` command: ingest, ask, eval, ui.
+
+Owns: argument parsing, progress output, and turning ``CorpusQAError`` into one line
+on stderr with a non-zero exit (no traceback). Settings are read here, once.
+Does not own: any behaviour; it calls ``rag``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rag import CorpusQAError, Engine, Settings
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rag", description="语料问答 / Corpus QA")
+    sub = p.add_subparsers(dest="command", required=True)
+    ing = sub.add_parser("ingest", help="add a file or folder to the index (default: the bundled corpus)")
+    ing.add_argument("path", nargs="?", type=Path)
+    ing.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
+    ask = sub.add_parser("ask", help="answer a question with citations")
+    ask.add_argument("question")
+    ask.add_argument("--script", choices=["zh-Hans", "zh-Hant", "en"])
+    ask.add_argument("--json", action="store_true")
+    ev = sub.add_parser("eval", help="run the QA set and print metrics")
+    ev.add_argument("--qa-file", type=Path, default=Path("tests/qa/qa.jsonl"))
+    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--answerer", choices=["extractive", "llm"], default=None)
+    ev.add_argument("--no-baseline", action="store_true")
+    ui = sub.add_parser("ui", help="serve the web chat")
+    ui.add_argument("--host")
+    ui.add_argument("--port", type=int)
+    return p
+
+
+def _ingest(engine: Engine, args) -> None:
+    from tqdm import tqdm
+
+    with tqdm(unit="file", desc="ingest", file=sys.stderr, leave=False) as bar:
+        report = engine.ingest(args.path, rebuild=args.rebuild, progress=lambda _name: bar.update())
+    print(report.summary())
+
+
+def _ask(engine: Engine, args) -> None:
+    ans = engine.query(args.question, script=args.script)
+    if args.json:
+        print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
+        return
+    print(ans.answer)
+    if ans.notice:
+        print(f"({ans.notice})")
+    for c in ans.citations:
+        print(f"[{c.n}] {c.title or c.source} — {c.source}" + (f", {c.published}" if c.published else "")
+              + (f"\n    {c.url}" if c.url else ""))
+
+
+def _eval(engine: Engine, args) -> None:
+    from rag.evaluate import evaluate, format_table
+
+    result = evaluate(engine, args.qa_file, answerer=args.answerer, baseline=not args.no_baseline)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_table(result))
+
+
+def _ui(settings: Settings, args) -> None:
+    from ui.web import serve
+
+    serve(settings, host=args.host, port=args.port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+        if args.command == "ui":
+            _ui(settings, args)
+            return 0
+        engine = Engine(settings)
+        {"ingest": _ingest, "ask": _ask, "eval": _eval}[args.command](engine, args)
+    except CorpusQAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -19,7 +19,9 @@ __all__ = ["chunk", "split_sentences", "content_id"]
 # subtle: the splitter tries these in order, so a chunk breaks at a paragraph before a
 # sentence end, and at a sentence end before a comma; "" is the last resort for runs with none.
 _SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "…", "!", "?", ";", "，", ",", " ", ""]
-_SENTENCE = re.compile(r"[^。！？!?；;…\n]+(?:[。！？!?；;…]+[”」』’\")）]*)?")
+# subtle: ；joins clauses of one claim (…安装 DeepSeek 等中国应用；其他被禁的还包括…), so it
+# does not end a sentence here even though the chunker may break there.
+_SENTENCE = re.compile(r"[^。！？!?…\n]+(?:[。！？!?…]+[”」』’\")）]*)?")
 
 
 def content_id(*parts: str) -> str:

@@ -1,8 +1,9 @@
-"""Lexical side of retrieval: jieba tokens of the canonical text, scored by BM25 (bm25s).
+"""In-process view of the index: jieba tokens, BM25 (bm25s) and sentence → chunk links.
 
-Owns: tokenisation (shared with the extractive answerer's overlap score) and an
-in-memory BM25 index built once from the store's chunks, rebuilt only when the
-store's version changes — never per query.
+Owns: tokenisation (shared with the extractive answerer), a BM25 index over the
+store's chunks, document frequencies of tokens, and which chunks hold each stored
+sentence; all built once from the store and rebuilt only when the store's version
+changes — never per query.
 Does not own: fusion with the dense side (``rag.retriever``).
 """
 
@@ -17,7 +18,10 @@ import jieba
 import numpy as np
 from langchain_core.documents import Document
 
-__all__ = ["tokenize", "BM25Index"]
+from ingest import content_id, detect_script, split_sentences
+from rag.translate import english_to_chinese_terms, pinyin_map, pinyin_terms
+
+__all__ = ["tokenize", "ChunkIndex"]
 
 jieba.setLogLevel(logging.WARNING)
 _WORD = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
@@ -35,14 +39,18 @@ def tokenize(text: str) -> list[str]:
             if w and w not in _STOP and _WORD.search(w)]
 
 
-class BM25Index:
-    """BM25 over a store's chunks; call ``ensure(store)`` before searching."""
+class ChunkIndex:
+    """BM25 and sentence links over a store's chunks; call ``ensure(store)`` before use."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._version = -1
         self._docs: list[Document] = []
         self._bm25: bm25s.BM25 | None = None
+        self._chunks_of: dict[str, list[Document]] = {}
+        self._df: dict[str, int] = {}
+        self._centroid: np.ndarray | None = None
+        self._pinyin: dict[str, str] = {}
 
     def ensure(self, store) -> None:
         """(Re)build from ``store.all_chunks()`` when the store changed since the last build."""
@@ -52,10 +60,53 @@ class BM25Index:
             if self._version == store.version and self._bm25 is not None:
                 return
             docs = store.all_chunks()
+            tokens = [tokenize(d.page_content) or ["∅"] for d in docs]
             bm25 = bm25s.BM25()
             if docs:
-                bm25.index([tokenize(d.page_content) or ["∅"] for d in docs], show_progress=False)
-            self._docs, self._bm25, self._version = docs, bm25, store.version
+                bm25.index(tokens, show_progress=False)
+            df: dict[str, int] = {}
+            for toks in tokens:
+                for t in set(toks):
+                    df[t] = df.get(t, 0) + 1
+            self._docs, self._bm25, self._df = docs, bm25, df
+            self._pinyin = pinyin_map(set(df))
+            self._chunks_of = _sentence_links(docs)
+            self._centroid = _centroid(store)
+            self._version = store.version
+
+    def lexical_query(self, canonical: str) -> str:
+        """What BM25 searches: the question, plus Chinese glosses and names when it is English."""
+        if detect_script(canonical) != "en":
+            return canonical
+        extra = pinyin_terms(canonical, self._pinyin) + english_to_chinese_terms(canonical)
+        return " ".join([canonical, *extra])
+
+    @property
+    def size(self) -> int:
+        return len(self._docs)
+
+    def df(self, token: str) -> int:
+        """How many chunks contain ``token``."""
+        return self._df.get(token, 0)
+
+    def centrality(self, vectors: np.ndarray) -> np.ndarray:
+        """Cosine of each sentence vector to the corpus' mean sentence.
+
+        subtle: a few generic sentences ("DeepSeek是…一系列人工智能大型语言模型") sit
+        near every query in e5's space (hubness); subtracting this damps them.
+        """
+        if self._centroid is None:
+            return np.zeros(len(vectors))
+        return vectors @ self._centroid
+
+    def idf(self, token: str) -> float:
+        """BM25-style inverse document frequency; unseen tokens weigh the most."""
+        n = max(len(self._docs), 1)
+        return float(np.log(1 + (n - self.df(token) + 0.5) / (self.df(token) + 0.5)))
+
+    def chunks_of(self, sentence_id: str) -> list[Document]:
+        """The chunks that contain a stored sentence (overlapping chunks share sentences)."""
+        return self._chunks_of.get(sentence_id, [])
 
     def search(self, query: str, k: int) -> list[tuple[Document, float]]:
         tokens = tokenize(query)
@@ -64,3 +115,25 @@ class BM25Index:
         scores = self._bm25.get_scores(tokens)
         top = np.argsort(-scores)[:k]
         return [(self._docs[i], float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _sentence_links(docs: list[Document]) -> dict[str, list[Document]]:
+    links: dict[str, list[Document]] = {}
+    for d in docs:
+        for s in split_sentences(d.page_content):
+            links.setdefault(content_id(d.metadata["source"], s), []).append(d)
+    return links
+
+
+def _centroid(store, batch: int = 5000) -> np.ndarray | None:
+    total, count, offset = None, 0, 0
+    while True:
+        got = store.sentences.get(include=["embeddings"], limit=batch, offset=offset)
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        if len(vectors) == 0:
+            break
+        total = vectors.sum(0) if total is None else total + vectors.sum(0)
+        count, offset = count + len(vectors), offset + batch
+    if total is None:
+        return None
+    return total / (np.linalg.norm(total) or 1.0)

@@ -21,7 +21,7 @@ from langchain_core.documents import Document
 from ingest import IdentifiedEmbeddings, content_id, split_sentences
 from ingest.errors import ModelMismatchError
 
-__all__ = ["Store", "SyncCounts", "DocumentInfo", "open_client"]
+__all__ = ["Store", "SyncCounts", "DocumentInfo", "open_client", "open_ephemeral_client"]
 
 _COSINE = {"hnsw": {"space": "cosine"}}
 
@@ -30,6 +30,11 @@ def open_client(path: Path) -> chromadb.ClientAPI:
     """A persistent Chroma client with telemetry off."""
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+
+
+def open_ephemeral_client() -> chromadb.ClientAPI:
+    """An in-memory Chroma client (telemetry off) for throwaway indexes such as the eval baseline."""
+    return chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
 
 
 @dataclass
@@ -132,6 +137,11 @@ class Store:
         if k <= 0:
             return []
         hits = self.chunks.similarity_search_by_vector_with_relevance_scores(vector, k=k)
+        return [(d, 1.0 - dist) for d, dist in hits]
+
+    def dense_sentences(self, vector: list[float], k: int) -> list[tuple[Document, float]]:
+        """Top-k stored sentences by cosine similarity to an embedded query."""
+        hits = self.sentences.similarity_search_by_vector_with_relevance_scores(vector, k=k)
         return [(d, 1.0 - dist) for d, dist in hits]
 
     def sentence_vectors(self, ids: list[str]) -> dict[str, list[float]]:

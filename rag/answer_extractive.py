@@ -10,6 +10,7 @@ Does not own: retrieval, or the display conversions (``rag.citations``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -23,28 +24,35 @@ from rag.types import Answer
 
 __all__ = ["ExtractiveAnswerer"]
 
-_LEX_WEIGHT = 0.08
+_LEX_WEIGHT = 0.2
+_TYPE_BONUS = 0.04
 _MIN_CHARS = 8
+_NUMBER_QUESTION = re.compile(r"多少|几|百分之|how (many|much)|what (percentage|share|amount)|how far", re.I)
+_DIGIT = re.compile(r"\d|[一二三四五六七八九十百千万亿]+(个|万|亿|美元|元|块|名|倍|%)")
 
 
 @dataclass
 class _Scored:
     doc_index: int
+    position: int      # sentence index inside its chunk
     canonical: str
     shown: str
     score: float
-    sim: float
+    sim: float         # cosine(question, sentence) minus the sentence's hubness
 
 
 class ExtractiveAnswerer:
-    """Picks cited sentences; ``threshold`` is the sentence similarity below which it abstains."""
+    """Picks cited sentences; abstains when the best sentence's similarity is below the bar."""
 
     name = "extractive"
 
-    def __init__(self, store, threshold: float = 0.80, max_sentences: int = 2,
-                 hant_config: str = "s2twp", margin: float = 0.03) -> None:
-        self.store, self.threshold, self.max_sentences = store, threshold, max_sentences
-        self.hant_config, self.margin = hant_config, margin
+    def __init__(self, store, index, threshold: float = -0.04, threshold_en: float = -0.16,
+                 max_sentences: int = 3, hant_config: str = "s2twp", margin: float = 0.06) -> None:
+        self.store, self.index = store, index
+        # subtle: an English question is matched against Chinese sentences; cross-lingual
+        # cosines run ~0.1 lower than monolingual ones, so English gets its own bar.
+        self.thresholds = {"zh-Hans": threshold, "zh-Hant": threshold, "en": threshold_en}
+        self.max_sentences, self.hant_config, self.margin = max_sentences, hant_config, margin
 
     def invoke(self, inputs: dict) -> Answer:
         *_, answer = self.stream(inputs)
@@ -56,7 +64,7 @@ class ExtractiveAnswerer:
         scored = self.score(inputs["query"], docs, script)
         base = dict(question=inputs["question"], script=script, query=inputs["query"],
                     retrieved=[d.metadata["source"] for d in docs], answerer=self.name)
-        if not scored or scored[0].sim < self.threshold:
+        if not scored or scored[0].sim < self.thresholds[script]:
             yield ABSTAIN[script]
             yield Answer(answer=ABSTAIN[script], citations=[], abstained=True, **base)
             return
@@ -90,27 +98,31 @@ class ExtractiveAnswerer:
     def score(self, query: str, docs: list[Document], script: str) -> list[_Scored]:
         """Every sentence of ``docs``, best first."""
         canonical_q = to_canonical(query)
-        cands = [(i, c, shown) for i, d in enumerate(docs)
-                 for c, shown in display_sentences(d, script, self.hant_config) if len(c) >= _MIN_CHARS]
-        if not cands:
-            return []
-        ids = [content_id(docs[i].metadata["source"], c) for i, c, _ in cands]
+        cands = [(i, p, c, shown) for i, d in enumerate(docs)
+                 for p, (c, shown) in enumerate(display_sentences(d, script, self.hant_config))
+                 if len(c) >= _MIN_CHARS]
+        ids = [content_id(docs[i].metadata["source"], c) for i, _, c, _ in cands]
         vectors = self.store.sentence_vectors(sorted(set(ids)))
-        q = np.asarray(self.store.embeddings.embed_query(canonical_q))
-        q_tokens = set(tokenize(canonical_q))
+        keep = [k for k, sid in enumerate(ids) if sid in vectors]
+        if not keep:
+            return []
+        V = np.asarray([vectors[ids[k]] for k in keep], dtype=np.float32)
+        q = np.asarray(self.store.embeddings.embed_query(canonical_q), dtype=np.float32)
+        sims = V @ q - self.index.centrality(V)
+        weights = {t: self.index.idf(t) for t in set(tokenize(self.index.lexical_query(canonical_q)))}
+        wants_number = bool(_NUMBER_QUESTION.search(canonical_q))
         out = []
-        for (i, c, shown), sid in zip(cands, ids):
-            if sid not in vectors:
-                continue
-            sim = float(np.asarray(vectors[sid]) @ q)
-            out.append(_Scored(i, c, shown, sim + _LEX_WEIGHT * _overlap(q_tokens, c), sim))
+        for k, sim in zip(keep, sims):
+            i, p, c, shown = cands[k]
+            bonus = _TYPE_BONUS if wants_number and _DIGIT.search(c) else 0.0
+            score = float(sim) + _LEX_WEIGHT * _coverage(weights, c) + bonus
+            out.append(_Scored(i, p, c, shown, score, float(sim)))
         return sorted(out, key=lambda s: s.score, reverse=True)
 
 
-def _overlap(q_tokens: set[str], sentence: str) -> float:
-    """Share of the question's content characters that the sentence's tokens cover."""
-    if not q_tokens:
+def _coverage(weights: dict[str, float], text: str) -> float:
+    """idf-weighted share of the question's terms that occur in ``text``."""
+    total = sum(weights.values())
+    if not total:
         return 0.0
-    s_tokens = set(tokenize(sentence))
-    total = sum(len(t) for t in q_tokens)
-    return sum(len(t) for t in q_tokens if t in s_tokens or t in sentence) / total
+    return sum(w for t, w in weights.items() if t in text) / total

@@ -31,7 +31,7 @@ def _add(store: Store, raw: Document, size: int, overlap: int, report: IngestRep
 
 
 def ingest_path(store: Store, path: Path, size: int, overlap: int,
-                progress: Callable[[str], None] | None = None) -> IngestReport:
+                progress: Callable[[str, int], None] | None = None) -> IngestReport:
     """Ingest a file or folder. Raises before touching the store if there is nothing to read."""
     files = find_files(path)
     if not files:
@@ -43,7 +43,7 @@ def ingest_path(store: Store, path: Path, size: int, overlap: int,
         except CorpusQAError as exc:
             report.failed.append((f.name, getattr(exc, "reason", str(exc))))
         if progress:
-            progress(f.name)
+            progress(f.name, len(files))
     if not report.sources:
         raise EmptyCorpusError(path) if not report.failed else _all_failed(report, path)
     if path.is_dir():

@@ -12,6 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from rag import CorpusQAError, Engine, Settings
 
 __all__ = ["main"]
@@ -41,8 +43,21 @@ def _parser() -> argparse.ArgumentParser:
 def _ingest(engine: Engine, args) -> None:
     from tqdm import tqdm
 
-    with tqdm(unit="file", desc="ingest", file=sys.stderr, leave=False) as bar:
-        report = engine.ingest(args.path, rebuild=args.rebuild, progress=lambda _name: bar.update())
+    bar: list[tqdm] = []
+
+    def progress(name: str, total: int) -> None:
+        # subtle: created on the first file, so an error before any file prints no empty bar;
+        # disable=None hides it when stderr is not a terminal (CI logs, pipes).
+        if not bar:
+            bar.append(tqdm(total=total, unit="file", desc="ingest", file=sys.stderr, disable=None))
+        bar[0].set_postfix_str(name)
+        bar[0].update()
+
+    try:
+        report = engine.ingest(args.path, rebuild=args.rebuild, progress=progress)
+    finally:
+        for b in bar:
+            b.close()
     print(report.summary())
 
 
@@ -72,6 +87,12 @@ def _ui(settings: Settings, args) -> None:
     serve(settings, host=args.host, port=args.port)
 
 
+def _setting_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    name = ".".join(str(p) for p in first["loc"]).upper()
+    return f"setting {name}={first.get('input')!r} is invalid: {first['msg']}. Fix it in the environment or .env."
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -83,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         {"ingest": _ingest, "ask": _ask, "eval": _eval}[args.command](engine, args)
     except CorpusQAError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:
+        print(f"error: {_setting_error(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -1,0 +1,143 @@
+"""Evaluation: run the QA set through the engine and a vanilla LangChain baseline.
+
+Owns: reading ``qa.jsonl``, the grading rule (every keyword of one inner list appears
+in the answer, compared in Simplified, case-insensitive, thousands separators removed),
+and the metrics per language: hit@1, hit@5, MRR, answer accuracy, abstention accuracy,
+false-abstention rate, p50/p95 latency; the same retrieval metrics for the baseline
+(RecursiveCharacterTextSplitter defaults + the same embeddings + Chroma top-4 on the
+raw files, no cleaning or script normalisation).
+Does not own: answering (``rag.engine``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from langchain_chroma import Chroma
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from ingest import find_files, load_file, to_canonical
+from ingest.errors import CorpusNotFoundError
+from rag.store import open_ephemeral_client
+
+__all__ = ["load_qa", "is_correct", "evaluate", "format_table"]
+
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3})")
+LANGS = ("zh-Hans", "zh-Hant", "en")
+
+
+def load_qa(path: Path) -> list[dict]:
+    if not Path(path).exists():
+        raise CorpusNotFoundError(path)
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _norm(text: str) -> str:
+    return _THOUSANDS.sub("", to_canonical(text)).lower()
+
+
+def is_correct(answer: str, answers: list[list[str]]) -> bool:
+    text = _norm(answer)
+    return any(all(_norm(k) in text for k in group) for group in answers)
+
+
+def _rank(sources: list[str], gold: list[str]) -> int | None:
+    return next((i for i, s in enumerate(sources) if s in gold), None)
+
+
+def _run_engine(engine, items: list[dict]) -> list[dict]:
+    rows = []
+    for item in items:
+        t = time.perf_counter()
+        ans = engine.query(item["question"], history=item.get("history"))
+        ms = (time.perf_counter() - t) * 1000
+        rows.append({"item": item, "rank": _rank(ans.retrieved, item["sources"]), "ms": ms,
+                     "abstained": ans.abstained, "correct": is_correct(ans.answer, item["answers"])})
+    return rows
+
+
+def _baseline(engine, items: list[dict], corpus: Path) -> list[dict]:
+    """Vanilla LangChain: default splitter over raw file text, Chroma similarity top-4."""
+    docs = [load_file(f) for f in find_files(corpus)]
+    chunks = RecursiveCharacterTextSplitter().split_documents(docs)
+    vs = Chroma("baseline", engine.embeddings, client=open_ephemeral_client())
+    vs.add_documents(chunks)
+    rows = []
+    for item in items:
+        question = " ".join([*(item.get("history") or [])[-1:], item["question"]])
+        hits = vs.similarity_search(question, k=4)
+        rows.append({"item": item, "rank": _rank([d.metadata["source"] for d in hits], item["sources"])})
+    vs.delete_collection()
+    return rows
+
+
+def _retrieval(rows: list[dict]) -> dict:
+    ans = [r for r in rows if r["item"]["answerable"]]
+    if not ans:
+        return {}
+    return {"n": len(ans),
+            "hit@1": _mean(r["rank"] == 0 for r in ans),
+            "hit@5": _mean(r["rank"] is not None and r["rank"] < 5 for r in ans),
+            "mrr": _mean(1 / (r["rank"] + 1) if r["rank"] is not None else 0 for r in ans)}
+
+
+def _answers(rows: list[dict]) -> dict:
+    ans = [r for r in rows if r["item"]["answerable"]]
+    un = [r for r in rows if not r["item"]["answerable"]]
+    ms = sorted(r["ms"] for r in rows)
+    return {"accuracy": _mean(r["correct"] and not r["abstained"] for r in ans),
+            "abstained_unanswerable": f"{sum(r['abstained'] for r in un)}/{len(un)}",
+            "abstention_accuracy": _mean(r["abstained"] for r in un),
+            "false_abstention": _mean(r["abstained"] for r in ans),
+            "p50_ms": round(statistics.median(ms), 1) if ms else None,
+            "p95_ms": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 1) if ms else None}
+
+
+def _mean(values) -> float | None:
+    values = [float(v) for v in values]
+    return round(sum(values) / len(values), 3) if values else None
+
+
+def evaluate(engine, qa_file: Path, answerer: str | None = None, baseline: bool = True) -> dict:
+    """Metrics per language and overall; ``answerer`` switches extractive/llm for the run."""
+    items = load_qa(qa_file)
+    if answerer:
+        engine.use_answerer(answerer)
+    engine.ensure_index()
+    rows = _run_engine(engine, items)
+    base = _baseline(engine, items, engine.settings.corpus_dir) if baseline else []
+    groups = {"overall": lambda r: True} | {lang: (lambda r, l=lang: r["item"]["lang"] == l) for lang in LANGS}
+    groups["follow-up"] = lambda r: bool(r["item"].get("history"))
+    result: dict = {"answerer": engine.answerer.name, "questions": len(items), "by_group": {}}
+    for name, keep in groups.items():
+        mine = [r for r in rows if keep(r)]
+        result["by_group"][name] = {**_retrieval(mine), **_answers(mine),
+                                    "baseline": _retrieval([r for r in base if keep(r)])}
+    result["failures"] = [{"id": r["item"]["id"], "rank": r["rank"], "abstained": r["abstained"]}
+                          for r in rows if r["item"]["answerable"] != (not r["abstained"]) or
+                          (r["item"]["answerable"] and not r["correct"])]
+    return result
+
+
+def format_table(result: dict) -> str:
+    cols = [("n", "n"), ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr", "MRR"), ("accuracy", "acc"),
+            ("abstained_unanswerable", "abst(unans)"), ("false_abstention", "false-abst"),
+            ("p50_ms", "p50 ms"), ("p95_ms", "p95 ms")]
+    base = [("hit@1", "base hit@1"), ("hit@5", "base hit@5"), ("mrr", "base MRR")]
+    lines = [f"answerer: {result['answerer']}   questions: {result['questions']}",
+             f"{'group':<10}" + "".join(f"{label:>12}" for _, label in cols + base)]
+    for name, g in result["by_group"].items():
+        b = g.get("baseline") or {}
+        lines.append(f"{name:<10}" + "".join(f"{_cell(g.get(k)):>12}" for k, _ in cols)
+                     + "".join(f"{_cell(b.get(k)):>12}" for k, _ in base))
+    lines.append(f"failures: {', '.join(f['id'] for f in result['failures']) or 'none'}")
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    return "-" if value is None else str(value)

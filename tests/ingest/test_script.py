@@ -1,0 +1,43 @@
+import pytest
+
+from ingest import detect_script, to_canonical, to_script
+
+
+@pytest.mark.parametrize(
+    "text,script",
+    [
+        ("DeepSeek训练V3用了多少块H800？", "zh-Hans"),
+        ("DeepSeek聲稱訓練V3用了多少張輝達顯示卡？", "zh-Hant"),
+        ("梁文鋒畢業於哪所大學？", "zh-Hant"),
+        ("Which university did Liang Wenfeng graduate from?", "en"),
+        ("", "en"),
+        ("H800", "en"),
+        ("中国", "zh-Hans"),
+    ],
+)
+def test_detect_script(text, script):
+    assert detect_script(text) == script
+
+
+@pytest.mark.parametrize(
+    "tw,canonical",
+    [("輝達", "英伟达"), ("顯示卡", "显卡"), ("軟體", "软件"), ("人工智慧", "人工智能"), ("晶片", "芯片"),
+     ("梁文鋒畢業於浙江大學", "梁文锋毕业于浙江大学"), ("", "")],
+)
+def test_taiwan_phrases_become_mainland_simplified(tw, canonical):
+    assert to_canonical(tw) == canonical
+
+
+@pytest.mark.parametrize("tw", ["輝達", "顯示卡", "軟體", "人工智慧", "晶片", "梁文鋒畢業於浙江大學"])
+def test_round_trip_to_taiwan_script(tw):
+    assert to_script(to_canonical(tw), "zh-Hant") == tw
+
+
+def test_english_readers_get_the_original():
+    assert to_script("英伟达", "en") == "英伟达"
+    assert to_script("輝達", "zh-Hans") == "英伟达"
+    assert to_script("英伟达的显卡", "zh-Hans") == "英伟达的显卡"
+
+
+def test_hant_config_is_configurable():
+    assert to_script("软件", "zh-Hant", hant_config="s2t") == "軟件"

@@ -1,0 +1,52 @@
+"""The public surface is small and pinned; layers only import downwards."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import ingest
+import rag
+from rag import Answer, Citation
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_rag_exports():
+    assert sorted(rag.__all__) == sorted([
+        "Answer", "Citation", "ConfigError", "CorpusNotFoundError", "CorpusQAError", "DocumentInfo",
+        "EmptyCorpusError", "Engine", "IngestReport", "LLMError", "ModelMismatchError", "QuestionError",
+        "Settings", "UnreadableFileError", "UnsupportedFileError", "get_engine", "query", "stream",
+    ])
+
+
+def test_ingest_exports():
+    assert sorted(ingest.__all__) == sorted([
+        "DEFAULT_MODEL", "IdentifiedEmbeddings", "SCRIPTS", "SUPPORTED_SUFFIXES", "chunk", "clean",
+        "content_id", "detect_script", "find_files", "load_bytes", "load_file", "make_embeddings",
+        "normalise", "prepare", "split_sentences", "to_canonical", "to_script",
+    ])
+
+
+def test_answer_and_citation_field_names_are_the_contract():
+    assert {"answer", "citations", "script", "abstained"} <= set(Answer.__dataclass_fields__)
+    assert {"n", "source", "title", "url", "published", "text", "score"} <= set(Citation.__dataclass_fields__)
+
+
+def _imports(package: str) -> set[str]:
+    names = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize(
+    "package,forbidden",
+    [("ui", {"chromadb", "langchain_chroma", "ingest"}), ("rag", {"ui"}), ("ingest", {"rag", "ui", "chromadb"})],
+)
+def test_layers_only_import_downwards(package, forbidden):
+    assert not _imports(package) & forbidden

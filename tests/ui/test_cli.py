@@ -1,0 +1,73 @@
+"""The ``rag`` command, run as a real subprocess: one-line errors, non-zero exits, JSON output."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def rag(*args, env_extra=None, cwd=None):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "ui.cli", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd or ROOT, timeout=300)
+
+
+@pytest.mark.slow
+def test_ask_json(private_index):
+    out = rag("ask", "Which university did Liang Wenfeng graduate from?", "--json",
+              env_extra={"VECTORSTORE_DIR": str(private_index)})
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["script"] == "en" and not data["abstained"]
+    assert data["citations"][0]["source"] == "003_9dad58ff233fdee4.txt"
+
+
+@pytest.mark.slow
+def test_ask_plain_prints_answer_and_sources(private_index):
+    out = rag("ask", "梁文鋒畢業於哪所大學？", env_extra={"VECTORSTORE_DIR": str(private_index)})
+    assert out.returncode == 0
+    assert "浙江大學" in out.stdout and "[1]" in out.stdout and "003_9dad58ff233fdee4.txt" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["ask", ""], "The question is empty"),
+        (["ask", "   "], "The question is empty"),
+        (["ask", "长" * 600], "limit is 500"),
+        (["ingest", "no/such/folder"], "Corpus path not found"),
+    ],
+    ids=["empty", "blank", "too-long", "missing-path"],
+)
+def test_bad_input_is_one_line_without_traceback(private_index, args, message):
+    out = rag(*args, env_extra={"VECTORSTORE_DIR": str(private_index)})
+    assert out.returncode == 1
+    assert out.stderr.strip().startswith("error: ") and message in out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_empty_corpus_and_unreadable_file_keep_the_index(private_index, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = rag("ingest", str(empty), env_extra={"VECTORSTORE_DIR": str(private_index)})
+    assert out.returncode == 1 and "No .txt, .md or .html files" in out.stderr
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "garbage.txt").write_bytes(bytes(range(256)) * 8)
+    (bad / "good.md").write_text("# 新文章\n\n深度求索的吉祥物是一头蓝色的鲸鱼。", encoding="utf-8")
+    out = rag("ingest", str(bad), env_extra={"VECTORSTORE_DIR": str(private_index)})
+    assert out.returncode == 0
+    assert "files read: 1" in out.stdout and "failed garbage.txt" in out.stdout
+
+    out = rag("ask", "梁文锋毕业于哪所大学？", env_extra={"VECTORSTORE_DIR": str(private_index)})
+    assert "浙江大学" in out.stdout  # what was stored before is still there
+
+
+def test_bad_setting_is_one_line(private_index):
+    out = rag("ask", "hi", env_extra={"VECTORSTORE_DIR": str(private_index), "CHUNK_SIZE": "lots"})
+    assert out.returncode == 1 and "CHUNK_SIZE" in out.stderr and "Traceback" not in out.stderr

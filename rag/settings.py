@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -38,7 +40,7 @@ class Settings(BaseSettings):
     # English questions meet Chinese sentences, whose cosines run lower, hence a second bar.
     abstain_threshold: float = -0.04
     abstain_threshold_en: float = -0.16
-    hant_config: str = "s2twp"
+    hant_config: Literal["s2twp", "s2tw", "s2t", "s2hk"] = "s2twp"
 
     # Generated answers (empty LLM_BASE_URL/LLM_MODEL = extractive answers)
     llm_base_url: str = ""
@@ -55,6 +57,12 @@ class Settings(BaseSettings):
     ui_concurrency: int = Field(4, ge=2, le=64)
     ui_queue_size: int = Field(32, ge=1, le=1000)
     upload_max_mb: float = Field(5.0, gt=0, le=200)
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> "Settings":
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(f"CHUNK_OVERLAP ({self.chunk_overlap}) must be smaller than CHUNK_SIZE ({self.chunk_size})")
+        return self
 
     @property
     def llm_enabled(self) -> bool:

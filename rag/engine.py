@@ -20,7 +20,6 @@ from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 from ingest import SCRIPTS, detect_script, make_embeddings
 from ingest.errors import ConfigError, QuestionError
 from rag.answer_extractive import ExtractiveAnswerer
-from rag.answer_llm import LLMAnswerer, LLMCondenser, make_chat_model
 from rag.condense import standalone_query
 from rag.indexer import ingest_path, ingest_upload
 from rag.lexical import ChunkIndex
@@ -45,9 +44,14 @@ class Engine:
                                          top_k=s.top_k, fetch_k=s.fetch_k, rrf_k=s.rrf_k)
         self.extractive = ExtractiveAnswerer(
             self.store, self.lexical, s.abstain_threshold, s.abstain_threshold_en, s.answer_sentences, s.hant_config)
-        self.llm = make_chat_model(s) if s.llm_enabled else None
-        self.llm_answerer = LLMAnswerer(self.llm, self.extractive, s) if self.llm else None
-        self.condenser = LLMCondenser(self.llm, s) if self.llm and s.llm_condense else None
+        self.llm = self.llm_answerer = self.condenser = None
+        if s.llm_enabled:
+            # subtle: imported only when configured; openai + langchain-openai add ~0.5 s to cold start.
+            from rag.answer_llm import LLMAnswerer, LLMCondenser, make_chat_model
+
+            self.llm = make_chat_model(s)
+            self.llm_answerer = LLMAnswerer(self.llm, self.extractive, s)
+            self.condenser = LLMCondenser(self.llm, s) if s.llm_condense else None
         self.answerer = self.llm_answerer or self.extractive
         self.retrieval = RunnablePassthrough.assign(docs=itemgetter("query") | self.retriever)
         self.chain = self.retrieval | RunnableLambda(lambda inputs: self.answerer.invoke(inputs))

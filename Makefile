@@ -10,6 +10,7 @@ run: install
 	$(VENV)/bin/rag ask "DeepSeek训练V3用了多少块H800？"
 	$(VENV)/bin/rag ask "DeepSeek聲稱訓練V3用了多少張輝達顯示卡？"
 	$(VENV)/bin/rag ask "Which university did Liang Wenfeng graduate from?"
+	$(VENV)/bin/rag ui
 
 test: install-dev browser
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -35,8 +36,9 @@ browser:
 	@test -x /usr/bin/chromium && fc-list | grep -qi wqy || \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei)
 
-bench: install
+bench: install-dev
 	$(PY) benchmarks/bench_query.py
+	$(PY) benchmarks/bench_ui.py
 
 clean:
 	rm -rf $(VENV) vectorstore/*

@@ -18,6 +18,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from ingest import content_id, to_canonical
+from rag.answerability import expected_type, has_type, unknown_governments
 from rag.citations import ABSTAIN, display_sentences, make_citation
 from rag.lexical import tokenize
 from rag.types import Answer
@@ -64,13 +65,14 @@ class ExtractiveAnswerer:
         scored = self.score(inputs["query"], docs, script)
         base = dict(question=inputs["question"], script=script, query=inputs["query"],
                     retrieved=[d.metadata["source"] for d in docs], answerer=self.name)
-        if not scored or scored[0].sim < self.thresholds[script]:
+        chosen = self._choose(scored) if scored and scored[0].sim >= self.thresholds[script] else []
+        if not chosen or not self._answers(to_canonical(inputs["query"]), chosen):
             yield ABSTAIN[script]
             yield Answer(answer=ABSTAIN[script], citations=[], abstained=True, **base)
             return
         text, citations = "", []
         numbers: dict[int, int] = {}
-        for i, s in enumerate(self._choose(scored)):
+        for i, s in enumerate(chosen):
             n = numbers.setdefault(s.doc_index, len(numbers) + 1)
             if n > len(citations):
                 citations.append(make_citation(n, docs[s.doc_index], script, [], s.score, self.hant_config))
@@ -79,6 +81,13 @@ class ExtractiveAnswerer:
             text += piece
             yield piece
         yield Answer(answer=text, citations=citations, abstained=False, **base)
+
+    def _answers(self, canonical_q: str, chosen: list[_Scored]) -> bool:
+        """The answerability rules of ``rag.answerability`` on the sentences to be cited."""
+        kind = expected_type(canonical_q)
+        if kind and not has_type(kind, [s.canonical for s in chosen]):
+            return False
+        return not unknown_governments(canonical_q, self.index.mentions)
 
     @staticmethod
     def _frame(script: str, i: int) -> str:

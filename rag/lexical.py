@@ -81,6 +81,10 @@ class ChunkIndex:
         extra = pinyin_terms(canonical, self._pinyin) + english_to_chinese_terms(canonical)
         return " ".join([canonical, *extra])
 
+    def mentions(self, text: str) -> bool:
+        """Whether any chunk of the corpus contains ``text`` (canonical form)."""
+        return any(text in d.page_content for d in self._docs)
+
     @property
     def size(self) -> int:
         return len(self._docs)

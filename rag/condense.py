@@ -1,33 +1,270 @@
-"""Condense: a follow-up question + the conversation → the standalone query that is searched.
+"""Condense: a follow-up question + the earlier questions → the standalone query that is searched.
 
-Owns: deciding whether a question depends on earlier turns and, if so, which earlier
-question to carry into the search. Without an LLM (none exists offline) the rule is:
-a question that refers back (a pronoun or demonstrative such as 它/他/那/这家公司/
-"it"/"what about", or a fragment with no content of its own) is searched together
-with the most recent earlier question; a self-contained question is searched alone.
-Does not own: retrieval or answering.
+Owns: deciding whether a question depends on earlier turns and rewriting it so it can
+be searched alone. There is no LLM offline, so the rule is small and explainable:
+
+1. The conversation is resolved left to right: each earlier question is condensed
+   against the one before it, so a chain (深度求索… → 它的创始人是谁？ → 他毕业于哪里？)
+   carries its subject along.
+2. A question is **self-contained** when it names its own subject — an *anchor*, i.e. a
+   proper noun (jieba nr/ns/nt/nz) or a Latin name/code (DeepSeek, V3) — before any
+   pronoun. It is searched as typed.
+3. **Anaphora**: a pronoun or demonstrative (他/她/它/其/该/那家…, it/she/that company)
+   with no anchor before it. The pronoun is replaced by what it can refer to in the
+   previous question: for 他/她/he/she a named person or a person noun with its
+   modifiers (他毕业于哪所大学 after DeepSeek的创始人是谁 → 创始人毕业于哪所大学); for
+   它/其/it the phrases that hold a name (它的创始人是谁 after 深度求索是哪家…子公司
+   → 深度求索的创始人是谁); failing that, all its content words (its *topic*).
+4. **Ellipsis**: a question that opens with a connective (那/那么/还有/至于, and/what
+   about), ends in 呢, or is short and names nothing (dropped subject).
+   A bare fragment (那R1呢, What about R1?) swaps the same kind of slot in the previous
+   question — a model/chip code for a code, a time word for a time word — or, if there
+   is none, is appended to the previous question. A full question (那V3有多少参数？)
+   gets the previous topic prepended.
+
+The rewritten query is built on the canonical Simplified text and returned in the
+asker's script. Does not own: retrieval, answering, or measuring (see tests/ui).
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from dataclasses import dataclass
 
-from ingest import to_canonical
+import jieba
+import jieba.posseg as pseg
 
-__all__ = ["standalone_query", "is_follow_up"]
+from ingest import detect_script, to_canonical, to_script
 
-_ZH_REFERS = re.compile(r"^(那|那么|还有|另外|而|又|它|他|她|其|该|这|此)|它|他们|他的|她|其|该公司|这家|那家|这个|那个|此事|上述|同一")
-_EN_REFERS = re.compile(r"\b(it|its|he|his|him|she|her|they|them|their|that|this|those|these|what about|how about|and the)\b", re.I)
+__all__ = ["standalone_query", "is_follow_up", "classify", "topic_terms"]
+
+jieba.setLogLevel(logging.WARNING)
+
+_MAX_TURNS = 4
+_PRONOUNS = {"他", "她", "它", "他们", "她们", "它们", "其", "该", "此", "那里", "这里", "那儿", "这儿",
+             "当地", "此人", "此事", "上述", "对方", "前者", "后者", "该公司", "本人"}
+_DEMONSTRATIVES = {"这个", "那个", "这些", "那些", "这家", "那家", "这位", "那位", "这款", "那款",
+                   "这次", "那次", "这项", "那项", "这种", "那种", "这份", "那份", "这名", "那名"}
+_CLASSIFIERS = set("家位个款次项种份名篇部条所座场只支间则些")
+_ZH_CONNECTIVES = {"那", "那么", "还有", "另外", "至于", "而", "那要是", "那如果"}
+_EN_PRONOUNS = {"he", "she", "it", "they", "him", "her", "them"}
+_EN_POSSESSIVES = {"his", "its", "their", "theirs", "hers"}
+_EN_DEMONSTRATIVES = {"this", "that", "these", "those"}
+_EN_CONNECTIVE = re.compile(r"^\s*(?:and\s+)?(?:what about|how about|what of)\b|^\s*(?:and|also)\b", re.I)
+_EN_STOP = set("""a an the of to in on for at by with from about as into over after before and or but not
+no is are was were be been being do does did done have has had having can could will would shall should
+may might must what which who whom whose when where why how much many that this these those it its he his
+him she her they them their i you we us our your my me there here than then so if also just only alone
+according said say says tell told get got managed around any some all each other such very more most s""".split())
+_ZH_GENERIC = {"时候", "问题", "东西", "事情", "方面", "情况", "人", "时间"}
+# light verbs carry no topic: 是/有/用 match every sentence
+_ZH_LIGHT_VERBS = set("是 有 用 说 称 认为 表示 做 让 叫 会 能 要 在 给 到 得 去 来 看 想 知道 觉得".split())
+_PERSONAL = {"他", "她", "他们", "她们", "此人", "本人", "he", "she", "him", "her", "his", "hers", "they", "them", "their"}
+_ASKS = re.compile(r"什么|哪|谁|多少|几|怎|如何|为何|为什么|是否|吗|\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+_CODE = re.compile(r"[A-Za-z]{1,5}-?\d+[A-Za-z]*|\d+[A-Za-z]+")
+_TIME = re.compile(r"周[一二三四五六日天末]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|第[一二三四五六七八九十\d]+天"
+                   r"|次日|当天|翌日|前一天|今天|昨天|明天|今年|去年|明年|\d+月(?:\d+日)?|\d{4}年|\d+日"
+                   r"|(?:the\s+)?(?:next|following|previous)\s+day|today|yesterday|tomorrow"
+                   r"|(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.I)
+_PROPER = ("nr", "ns", "nt", "nz")
+_ROLE = re.compile(r"(?:人|者|长|家|员|师|官|裁|席|理|任|手|士)$|(?:er|or|ist|ian|ent|ant)s?$"
+                   r"|^(?:ceo|cto|cfo|chair|minister|czar|secretary|spokes\w+)$", re.I)
+_LATIN = re.compile(r"[A-Za-z0-9]")
+_PUNCT = re.compile(r"^[\s\W_]+$")
+
+
+@dataclass
+class _Token:
+    word: str
+    flag: str
+
+
+def _tokens(canonical: str) -> list[_Token]:
+    # subtle: posseg keeps every character (spaces and punctuation too), so joining the
+    # words gives back the text and a rewrite can splice tokens in place.
+    return [_Token(w.word, w.flag) for w in pseg.lcut(canonical)]
+
+
+def _is_anchor(t: _Token) -> bool:
+    w = t.word
+    if _LATIN.search(w):
+        return w.lower() not in _EN_STOP and bool(re.search(r"[A-Z\d]", w)) and len(w) >= 2
+    return t.flag.startswith(_PROPER) and len(w) >= 2
+
+
+def _is_content(t: _Token) -> bool:
+    w = t.word
+    if _LATIN.search(w):
+        return len(w) >= 2 and w.lower() not in _EN_STOP
+    if w in _ZH_GENERIC or w in _PRONOUNS or w in _ZH_LIGHT_VERBS:
+        return False
+    return _is_anchor(t) or t.flag[:1] in ("n", "v", "t", "l", "j")
+
+
+def _anaphor(tokens: list[_Token]) -> tuple[int, int] | None:
+    """(start, end) token span of the first pronoun that has no anchor before it."""
+    words = [t.word.lower() for t in tokens]
+    for i, w in enumerate(words):
+        if any(_is_anchor(t) for t in tokens[:i]):
+            return None
+        nxt = next((x for x in words[i + 1:] if x.strip()), "")
+        if w in _PRONOUNS or w in _DEMONSTRATIVES or w in _EN_PRONOUNS or w in _EN_POSSESSIVES:
+            return i, i + 1
+        if w in ("这", "那") and nxt[:1] in _CLASSIFIERS:
+            return i, words.index(nxt, i + 1) + 1
+        # "that company" refers back; "reported that OpenAI…" is a clause, not a reference
+        nxt_raw = next((t.word for t in tokens[i + 1:] if t.word.strip()), "")
+        if w in _EN_DEMONSTRATIVES and nxt_raw.islower() and nxt_raw.isalpha() and nxt not in _EN_STOP:
+            return i, i + 1
+    return None
+
+
+def _connective_end(tokens: list[_Token], canonical: str) -> int:
+    """Number of leading tokens that are a discourse connective (0 if none)."""
+    m = _EN_CONNECTIVE.match(canonical)
+    if m:
+        length, n = 0, 0
+        while n < len(tokens) and length < m.end():
+            length += len(tokens[n].word)
+            n += 1
+        return n
+    first = tokens[0].word if tokens else ""
+    nxt = tokens[1].word if len(tokens) > 1 else ""
+    if first in _ZH_CONNECTIVES and not (first == "那" and nxt[:1] in _CLASSIFIERS):
+        return 1
+    return 0
+
+
+def _fragment(tokens: list[_Token], start: int) -> str:
+    """The question's own words after a leading connective, without 呢 and end punctuation."""
+    words = [t.word for t in tokens[start:]]
+    while words and (_PUNCT.match(words[-1]) or words[-1] == "呢"):
+        words.pop()
+    return "".join(words).strip(" ,，、")
+
+
+def classify(question: str) -> str:
+    """"self", "anaphora" or "ellipsis" — how the question depends on the previous one."""
+    canonical = to_canonical(question).strip()
+    tokens = _tokens(canonical)
+    if _anaphor(tokens):
+        return "anaphora"
+    if _connective_end(tokens, canonical) or re.search(r"呢\s*[？?]?\s*$", canonical):
+        return "ellipsis"
+    content = [t for t in tokens if _is_content(t)]
+    if not any(_is_anchor(t) for t in tokens) and len(content) <= 3:
+        return "ellipsis"  # a short question that names nothing: its subject was dropped
+    return "self"
 
 
 def is_follow_up(question: str) -> bool:
-    q = to_canonical(question).strip()
-    return bool(_ZH_REFERS.search(q) or _EN_REFERS.search(q))
+    return classify(question) != "self"
+
+
+def _runs(tokens: list[_Token]) -> list[list[_Token]]:
+    """Maximal runs of adjacent content words (noun phrases, roughly); 的/是/spaces' neighbours split."""
+    runs: list[list[_Token]] = [[]]
+    for t in tokens:
+        if _is_content(t):
+            runs[-1].append(t)
+        elif t.word.strip() or not runs[-1] or not _LATIN.search(runs[-1][-1].word):
+            runs.append([])  # a space between two English words does not end the phrase
+    return [r for r in runs if r]
+
+
+def _referents(tokens: list[_Token], person: bool) -> list[_Token]:
+    """What a pronoun can stand for in the previous question (empty → its whole topic).
+
+    Personal pronouns (他/她/he/she) take a named person, else the phrase headed by a
+    person noun — recognised by suffix (创始人, 部长, 分析师; founder, minister). Other
+    pronouns (它/其/那家/it) take the phrases that hold a name (深度求索, DeepSeek模型).
+    A possessor joined by 的 is not part of the phrase (DeepSeek的创始人 → 创始人): the
+    head noun is what the pronoun replaces, and DeepSeek matches nearly every sentence.
+    """
+    runs = _runs(tokens)
+    if person:
+        named = [t for t in tokens if t.flag.startswith("nr") and len(t.word) >= 2]
+        if named:
+            return named
+        heads = [(run, max(i for i, t in enumerate(run) if _ROLE.search(t.word)))
+                 for run in runs if any(_ROLE.search(t.word) for t in run)]
+        return [t for run, head in heads for t in run[:head + 1]]
+    return [t for run in runs if any(_is_anchor(t) for t in run) for t in run]
+
+
+def topic_terms(previous: str, exclude: str = "", pronoun: str | None = None) -> list[str]:
+    """The words of ``previous`` carried into a follow-up, in order, minus those in ``exclude``.
+
+    Without ``pronoun``: every anchor and content word. With one: its referents (see
+    ``_referents``), falling back to every content word when there are none.
+    """
+    tokens = _tokens(to_canonical(previous))
+    chosen = (_referents(tokens, pronoun.lower() in _PERSONAL) if pronoun else []) \
+        or [t for t in tokens if _is_content(t)]
+    out: list[str] = []
+    for t in chosen:
+        w = t.word.strip()
+        if w and w not in out and w.lower() not in exclude.lower():
+            out.append(w)
+    return out
+
+
+def _join(parts: list[str]) -> str:
+    """Concatenate, with a space only where two Latin words would otherwise touch."""
+    out = ""
+    for p in (p.strip() for p in parts):
+        if not p:
+            continue
+        if out and (_LATIN.search(out[-1]) or out[-1] in "?.!,'") and _LATIN.search(p[0]):
+            out += " "
+        out += p
+    return out
+
+
+def _swap_slot(previous: str, fragment: str) -> str | None:
+    """The previous question with its last slot of the fragment's kind (code, time) replaced."""
+    for kind in (_CODE, _TIME):
+        if kind.fullmatch(fragment):
+            slots = list(kind.finditer(previous))
+            if slots:
+                last = slots[-1]
+                return previous[:last.start()] + fragment + previous[last.end():]
+    return None
+
+
+def _rewrite(canonical: str, previous: str) -> str:
+    tokens = _tokens(canonical)
+    span, skip = _anaphor(tokens), _connective_end(tokens, canonical)
+    if span:
+        i, j = span
+        pronoun = tokens[i].word
+        topic = topic_terms(previous, exclude=canonical, pronoun=pronoun)
+        glue = "'s" if pronoun.lower() in _EN_POSSESSIVES else ("的" if pronoun == "其" else "")
+        head = "".join(t.word for t in tokens[skip:i])
+        return _join([head, _join(topic) + glue if topic else pronoun, "".join(t.word for t in tokens[j:])])
+    fragment = _fragment(tokens, skip)
+    if not _ASKS.search(fragment):
+        return _swap_slot(previous, fragment) or _join([previous, fragment])
+    return _join([_join(topic_terms(previous, exclude=canonical)), "".join(t.word for t in tokens[skip:])])
+
+
+def _resolve(question: str, previous: str | None) -> str:
+    """Canonical standalone form of ``question`` given the resolved previous question."""
+    canonical = to_canonical(question).strip()
+    if previous is None or classify(question) == "self":
+        return canonical
+    return _rewrite(canonical, previous)
 
 
 def standalone_query(question: str, history: list[str]) -> str:
-    """The question itself, or the last earlier question + the question when it refers back."""
-    earlier = [h.strip() for h in history if h and h.strip()]
-    if not earlier or not is_follow_up(question):
+    """The question itself when self-contained, else its rewrite with the conversation's context."""
+    if not question or not question.strip():
         return question
-    return f"{earlier[-1]} {question}"
+    context = None
+    for earlier in [h for h in history if h and h.strip()][-_MAX_TURNS:]:
+        context = _resolve(earlier, context)
+    if context is None or classify(question) == "self":
+        return question
+    query = _resolve(question, context)
+    return to_script(query, "zh-Hant") if detect_script(question) == "zh-Hant" else query

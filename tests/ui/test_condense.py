@@ -1,0 +1,99 @@
+"""rag.condense: which questions are follow-ups, how they are rewritten, and whether it helps."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.condense import classify, is_follow_up, standalone_query, topic_terms
+from rag.evaluate import load_qa
+from tests.ui.followups import QA_FILE, format_rows, measure, multi_turn_cases
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("DeepSeek的创始人是谁？", "self"),
+    ("哪家美國軟體公司把DeepSeek模型加進了它的AI模型市場？", "self"),     # 它 refers inside the question
+    ("Which newspaper reported that OpenAI had found evidence?", "self"),  # "that" opens a clause
+    ("Which Tesla CEO said he doesn't believe DeepSeek?", "self"),
+    ("他毕业于哪所大学？", "anaphora"),
+    ("它的创始人是谁？", "anaphora"),
+    ("那家公司的產品執行副總裁是誰？", "anaphora"),
+    ("What topic did she get it to answer?", "anaphora"),
+    ("What is its valuation?", "anaphora"),
+    ("Who runs that company?", "anaphora"),
+    ("那第二天呢？", "ellipsis"),
+    ("那V3有多少参数？", "ellipsis"),
+    ("What about R1?", "ellipsis"),
+    ("And what about total server capital expenditure?", "ellipsis"),
+    ("毕业于哪所大学？", "ellipsis"),                                      # dropped subject
+])
+def test_classify(question, kind):
+    assert classify(question) == kind
+    assert is_follow_up(question) == (kind != "self")
+
+
+def test_no_standalone_qa_question_is_taken_for_a_follow_up():
+    singles = [i["question"] for i in load_qa(QA_FILE) if not i.get("history")]
+    wrong = [q for q in singles if is_follow_up(q)]
+    assert len(singles) > 80 and wrong == []
+
+
+@pytest.mark.parametrize("history,question,expected", [
+    (["DeepSeek的创始人是谁？"], "他毕业于哪所大学？", "创始人毕业于哪所大学？"),
+    (["深度求索是哪家量化投资公司旗下的子公司？"], "它的创始人是谁？", "深度求索的创始人是谁？"),
+    (["新美国安全中心的斯坎伦认为DeepSeek低成本的秘诀是什么？"], "她举例说模型里最重要的那部分占多少？",
+     "斯坎伦举例说模型里最重要的那部分占多少？"),
+    (["DeepSeek什么时候发布V3？"], "那R1呢？", "DeepSeek什么时候发布R1？"),
+    (["DeepSeek发布后，英伟达股价周一跌了多少？"], "那第二天呢？", "DeepSeek发布后，英伟达股价第二天跌了多少？"),
+    (["When did DeepSeek release its V3 model?"], "What about R1?", "When did DeepSeek release its R1 model?"),
+    (["What is DeepSeek?"], "What is its valuation?", "What is DeepSeek's valuation?"),
+    (["How much did DeepSeek invest in GPUs, according to SemiAnalysis?"], "And what about servers?",
+     "How much did DeepSeek invest in GPUs, according to SemiAnalysis? servers"),
+])
+def test_rewrites(history, question, expected):
+    assert standalone_query(question, history) == expected
+
+
+def test_traditional_question_gets_a_traditional_query():
+    query = standalone_query("他有沒有海外留學的經歷？", ["DeepSeek的創辦人是誰？", "他畢業於哪所大學？"])
+    assert query == "創辦人有沒有海外留學的經歷？"  # resolved through the whole chain, in 繁體
+
+
+def test_full_question_after_connective_gets_previous_topic():
+    query = standalone_query("那V3有多少参数？", ["DeepSeek训练V3用了多少块H800？"])
+    assert query.startswith("DeepSeek") and query.endswith("V3有多少参数？") and "那" not in query
+
+
+@pytest.mark.parametrize("history", [[], [""], ["   "]])
+def test_no_usable_history_keeps_the_question(history):
+    assert standalone_query("他毕业于哪所大学？", history) == "他毕业于哪所大学？"
+
+
+def test_self_contained_question_ignores_history():
+    q = "格斯特纳估计OpenAI的o1大概花了多少研发费用？"
+    assert standalone_query(q, ["DeepSeek的创始人是谁？"]) == q
+
+
+def test_topic_terms_drop_question_words_and_known_terms():
+    assert topic_terms("DeepSeek的创始人是谁？") == ["DeepSeek", "创始人"]
+    assert topic_terms("DeepSeek的创始人是谁？", exclude="deepseek") == ["创始人"]
+    assert topic_terms("Which former Taiwanese digital minister got around DeepSeek's censorship?",
+                       pronoun="she") == ["former", "Taiwanese", "digital", "minister"]
+
+
+@pytest.mark.slow
+def test_history_improves_follow_ups(engine, record_property):
+    """On the mt-* cases: condensed follow-ups find the gold source and answer more often."""
+    cases = multi_turn_cases()
+    assert len(cases) >= 10
+    result = measure(engine, cases)
+    print("\n".join(format_rows(result)))
+    record_property("followups", result)
+    alone, condensed = result["no history"], result["condense"]
+    assert condensed["accuracy"] >= alone["accuracy"] + 0.2
+    assert condensed["hit@1"] >= alone["hit@1"] and condensed["hit@5"] >= alone["hit@5"]
+    assert "mt-13" not in condensed["failures"]  # a topic switch is not dragged back by history
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_blank_question_is_left_for_the_engine_to_reject(question):
+    assert standalone_query(question, ["DeepSeek的创始人是谁？"]) == question

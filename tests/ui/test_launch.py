@@ -1,0 +1,84 @@
+"""Launch rules (bind, auth, queue) of ui.web, checked on a running app with a stub engine."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+from gradio_client import Client
+
+from rag import ConfigError, Settings
+from tests.ui.conftest import start
+from tests.ui.stub import StubEngine
+from ui.web import build_app, is_loopback, launch_options, parse_auth, serve
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_loopback_hosts_need_no_login(host):
+    opts = launch_options(Settings(), host=host, port=7861)
+    assert opts["server_name"] == host and opts["server_port"] == 7861
+    assert opts["share"] is False and opts["auth"] is None
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.5", "example.com"])
+def test_non_loopback_host_without_login_is_refused(host):
+    assert not is_loopback(host)
+    with pytest.raises(ConfigError, match="RAG_UI_AUTH"):
+        launch_options(Settings(), host=host)
+
+
+def test_non_loopback_host_with_login_is_allowed():
+    opts = launch_options(Settings(rag_ui_auth="alice:s3cret:x"), host="0.0.0.0")
+    assert opts["auth"] == ("alice", "s3cret:x") and opts["share"] is False
+
+
+def test_defaults_come_from_settings():
+    opts = launch_options(Settings(rag_ui_host="127.0.0.1", rag_ui_port=7999, upload_max_mb=2))
+    assert (opts["server_name"], opts["server_port"]) == ("127.0.0.1", 7999)
+    assert opts["max_file_size"] == 2 * 1024 * 1024
+
+
+@pytest.mark.parametrize("raw", ["alice", ":pw", "alice:", ":"])
+def test_malformed_auth_is_a_config_error(raw):
+    with pytest.raises(ConfigError, match="user:password"):
+        parse_auth(Settings(rag_ui_auth=raw).rag_ui_auth)
+
+
+def test_serve_refuses_before_loading_anything(monkeypatch):
+    monkeypatch.setattr("ui.web.Engine", lambda *_: pytest.fail("the engine must not be built"))
+    with pytest.raises(ConfigError, match="Refusing to serve on 0.0.0.0"):
+        serve(Settings(rag_ui_host="0.0.0.0"))
+
+
+def test_login_is_enforced_when_configured():
+    settings = Settings(rag_ui_auth="alice:s3cret")
+    app = build_app(StubEngine(), settings)
+    url = start(app, settings)
+    try:
+        assert httpx.get(url + "config").status_code == 401
+        with pytest.raises(Exception, match="credentials|login"):
+            Client(url, verbose=False)
+        client = Client(url, auth=("alice", "s3cret"), verbose=False)
+        assert client.predict("问题", api_name="/ask")["answer"] == "答案在这里。[1]"
+    finally:
+        app.close()
+
+
+def test_queue_is_bounded_and_two_answers_progress_at_once():
+    settings = Settings(ui_concurrency=2, ui_queue_size=5)
+    # both requests must be inside the engine at the same time to get past the barrier
+    gate = threading.Barrier(2, timeout=20)
+    app = build_app(StubEngine(gate), settings)
+    assert app._queue.max_size == 5
+    url = start(app, settings)
+    try:
+        client = Client(url, verbose=False)
+        started = time.monotonic()
+        jobs = [client.submit(f"问题{i}", api_name="/ask") for i in range(2)]
+        answers = [job.result(timeout=30) for job in jobs]
+        assert [a["answer"] for a in answers] == ["答案在这里。[1]"] * 2
+        assert time.monotonic() - started < 20 and not gate.broken
+    finally:
+        app.close()

@@ -1,0 +1,173 @@
+"""Unit tests for ui.render: escaping of every document-derived string, links, cards."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from rag import Answer, Citation, DocumentInfo, IngestReport
+from ui import render as R
+
+NASTY = [
+    "",
+    "plain 中文 text",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    "' onmouseover='alert(1)",
+    "[click](javascript:alert(1))",
+    "*bold* _em_ `code` # heading | table | ~~strike~~",
+    "${alert(1)} {{constructor.constructor('alert(1)')()}}",
+    "$$x^2$$ \\(x\\)",
+    "&lt;script&gt; already-escaped &amp;",
+    "https://evil.example/?q=<b>",
+    "line1\nline2\r\n<b>line3</b>",
+    "\u202e\u200b zero-width and bidi",
+]
+
+
+def _visible(markup: str) -> str:
+    """What a browser shows for ``markup`` as text: tags removed, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_escape_text_is_inert_and_lossless(text):
+    out = R.escape_text(text)
+    bare = re.sub(r"&#\d+;", "", out)  # what is left besides numeric character references
+    for syntax in "<>\"'&*_[]()`$#|~{}\\":
+        assert syntax not in bare  # neither HTML, Markdown nor template syntax survives
+    assert html.unescape(out) == text
+
+
+def test_escape_text_none_is_empty():
+    assert R.escape_text(None) == ""
+
+
+@pytest.mark.parametrize("url,ok", [
+    ("https://www.voachinese.com/a/x.html", True),
+    ("http://example.com/path?a=1&b=<2>", True),
+    ("HTTPS://EXAMPLE.COM", True),
+    ("javascript:alert(1)", False),
+    ("JaVaScRiPt:alert(1)", False),
+    (" javascript:alert(1)", False),
+    ("data:text/html,<script>alert(1)</script>", False),
+    ("vbscript:msgbox(1)", False),
+    ("//evil.example/x", False),
+    ("/relative/path", False),
+    ("http://", False),
+    ("http://exa mple.com", False),
+    ("", False),
+    (None, False),
+])
+def test_safe_url_only_http_links(url, ok):
+    out = R.safe_url(url)
+    assert (out is not None) == ok
+    if ok:
+        assert "<" not in out and '"' not in out and html.unescape(out) == url.strip()
+
+
+def _citation(n=1, **kw) -> Citation:
+    base = dict(n=n, source="003_x.txt", title="标题", url="https://example.com/a", published="2025-01-28",
+                text="第一句。创始人梁文锋毕业于浙江大学。第三句。", score=0.9,
+                highlights=["创始人梁文锋毕业于浙江大学。"])
+    return Citation(**{**base, **kw})
+
+
+def _answer(text="创始人梁文锋毕业于浙江大学。[1]", citations=None, **kw) -> Answer:
+    return Answer(question="q", answer=text, citations=citations if citations is not None else [_citation()],
+                  script=kw.pop("script", "zh-Hans"), abstained=kw.pop("abstained", False), **kw)
+
+
+@pytest.mark.parametrize("field", ["title", "text", "source", "published"])
+@pytest.mark.parametrize("payload", NASTY[2:7])
+def test_source_card_escapes_every_field(field, payload):
+    cit = _citation(**{field: payload, "highlights": [payload] if field == "text" else []})
+    out = R.render_sources(_answer(citations=[cit]))
+    assert not re.search(r"<(script|img|svg)|onerror=|onload=|onmouseover=", out)
+    assert payload in _visible(out)
+
+
+def test_card_link_only_for_http_and_with_rel_noopener():
+    good = R.render_sources(_answer(citations=[_citation(url="https://example.com/a?x=1&y=2")]))
+    assert 'rel="noopener noreferrer nofollow"' in good and 'target="_blank"' in good
+    assert re.search(r'href="https&#58;//example&#46;com/a\?x&#61;1&#38;y&#61;2"', good)
+    for bad in ("javascript:alert(1)", "data:text/html,x", None, ""):
+        out = R.render_sources(_answer(citations=[_citation(url=bad)]))
+        assert "href" not in out
+
+
+def test_card_highlights_supporting_sentence():
+    out = R.render_sources(_answer())
+    assert "<mark>创始人梁文锋毕业于浙江大学。</mark>" in out
+    assert _visible(out).count("第一句。") == 1 and "第三句。" in _visible(out)
+
+
+def test_card_highlight_missing_from_text_is_ignored_not_invented():
+    out = R.render_sources(_answer(citations=[_citation(highlights=["不在段落里的句子。", ""])]))
+    assert "<mark>" not in out and "不在段落里" not in out
+
+
+def test_cards_only_for_cited_passages():
+    cites = [_citation(1, source="a.txt"), _citation(2, source="b.txt"), _citation(3, source="c.txt")]
+    out = R.render_sources(_answer("甲。[1]丙。[3]", citations=cites))
+    assert 'data-source="a&#46;txt"' in out and 'data-source="c&#46;txt"' in out
+    assert "b&#46;txt" not in out
+    assert out.index("[1]") < out.index("[3]")
+
+
+def test_abstention_has_badge_and_no_cards():
+    ans = _answer("語料中沒有找到這個問題的答案。", citations=[], script="zh-Hant", abstained=True)
+    bubble, cards = R.render_answer(ans), R.render_sources(ans)
+    assert "cqa-abstained" in bubble and "未找到答案" in bubble
+    assert "cqa-card" not in cards and "沒有段落能回答" in cards
+
+
+def test_answer_markers_become_refs_and_text_is_escaped():
+    out = R.render_answer(_answer("<b>x</b> [a](javascript:1) 答案。[1]"))
+    assert '<sup class="cqa-ref">[1]</sup>' in out
+    assert "<b>" not in out and "javascript:" not in out
+    assert "<b>x</b> [a](javascript:1) 答案。" in _visible(out)
+
+
+def test_notice_is_shown_escaped():
+    out = R.render_answer(_answer(notice="LLM <unavailable>; extractive answer shown"))
+    assert "cqa-notice" in out and "<unavailable>" not in out and "LLM <unavailable>" in _visible(out)
+
+
+def test_streaming_placeholder_then_text():
+    assert "检索" in _visible(R.render_streaming(""))
+    assert "部分答案" in _visible(R.render_streaming("部分答案[1]"))
+
+
+def test_library_table_escapes_and_links():
+    docs = [DocumentInfo(source="<x>.txt", title="<img src=x onerror=alert(1)>", published=None,
+                         url="javascript:alert(1)", chunks=3),
+            DocumentInfo(source="a.txt", title=None, published="2025-01-01", url="https://e.com", chunks=1)]
+    out = R.render_library(docs)
+    assert "<img" not in out and "javascript" not in out and "<x>" not in out
+    assert "<img src=x onerror=alert(1)>" in _visible(out) and "<x>.txt" in _visible(out)
+    assert 'href="https&#58;//e&#46;com"' in out and "(2)" in out
+    assert "空" in R.render_library([])
+
+
+def test_upload_results_per_file():
+    ok = IngestReport(files_read=1, chunks_added=2, sources=["a.txt"])
+    out = R.render_upload_results([("a.txt", ok, None), ("<b>.exe", None, "Unsupported <type>")])
+    assert out.count("<li") == 2 and "cqa-ok" in out and "cqa-fail" in out
+    assert "<b>" not in out and "Unsupported <type>" in _visible(out)
+
+
+def test_cited_numbers_in_first_use_order():
+    assert R.cited_numbers("a[2]b[1]c[2][10]") == [2, 1, 10]
+    assert R.cited_numbers("") == []
+
+
+def test_radical_code_points_are_shown_as_letters():
+    raw = "找现成经验的⼈是对的，看⻓远，从这个⻆度看短期⽬标。"
+    assert R.readable(raw) == "找现成经验的人是对的，看长远，从这个角度看短期目标。"
+    assert R.readable("普通文字，。！") == "普通文字，。！"  # full-width punctuation is left alone
+    out = R.render_sources(_answer(citations=[_citation(text="前文。" + raw, highlights=[raw])]))
+    assert "<mark>" in out and "⼈" not in out and "人" in _visible(out)

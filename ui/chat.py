@@ -1,0 +1,167 @@
+"""Chat: the event handlers behind the web chat, the library tab and the ``/ask`` API.
+
+Owns: calling the engine for one turn (validate → show the searched query → stream
+→ final cards), keeping each session's earlier questions for follow-ups, uploads
+with size/type limits, deletion, and turning every failure into a readable message
+(``CorpusQAError`` → its sentence; anything else → logged, generic sentence).
+Does not own: layout (``ui.web``) or markup (``ui.render``). Talks only to ``rag``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import gradio as gr
+
+from rag import Answer, CorpusQAError, Engine, Settings
+from ui import labels as L
+from ui import render as R
+
+__all__ = ["Chat", "Library", "ask_api"]
+
+log = logging.getLogger(__name__)
+_MAX_HISTORY = 8  # earlier questions kept per session; condense only looks at the last few
+
+
+def _script(choice: str | None) -> str | None:
+    return None if not choice or choice == L.AUTO else choice
+
+
+def _user(text: str) -> dict:
+    return {"role": "user", "content": R.escape_text(text)}
+
+
+def _bot(html: str, title: str | None = None) -> dict:
+    msg = {"role": "assistant", "content": html}
+    if title:
+        msg["metadata"] = {"title": title, "status": "done"}
+    return msg
+
+
+class Chat:
+    """One conversational turn at a time; state (messages, questions) lives in the session."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def respond(self, question: str, messages: list | None, questions: list[str] | None,
+                script_choice: str | None) -> Iterator[tuple[list, object, list[str]]]:
+        """Yields (chat messages, sources panel, earlier questions) as the answer streams.
+
+        Each yield is a new list (messages are replaced, never edited), so a consumer may
+        keep earlier yields.
+        """
+        messages, questions = list(messages or []), list(questions or [])
+        messages.append(_user(question or ""))
+        messages.append(_bot(R.render_streaming("")))
+        yield list(messages), gr.skip(), questions
+        try:
+            yield from self._answer(question, messages, questions, _script(script_choice))
+        except CorpusQAError as exc:
+            messages[-1] = _bot(R.render_error(str(exc)))
+            yield list(messages), gr.skip(), questions
+        except Exception:  # the page must keep working; details go to the server log only
+            log.exception("chat turn failed")
+            messages[-1] = _bot(R.render_error(L.INTERNAL_ERROR))
+            yield list(messages), gr.skip(), questions
+
+    def _answer(self, question: str, messages: list, questions: list[str],
+                script: str | None) -> Iterator[tuple[list, object, list[str]]]:
+        prepared = self.engine.prepare(question, script, questions)
+        messages.insert(-1, _bot(R.render_query(prepared["query"]), title=L.QUERY_TITLE))
+        text = ""
+        for piece in self.engine.stream(question, script=script, history=questions):
+            if isinstance(piece, Answer):
+                messages[-1] = _bot(R.render_answer(piece))
+                questions = (questions + [prepared["question"]])[-_MAX_HISTORY:]
+                yield list(messages), R.render_sources(piece), questions
+                return
+            text += piece
+            messages[-1] = _bot(R.render_streaming(text))
+            yield list(messages), gr.skip(), questions
+
+
+def ask_api(engine: Engine):
+    """The ``/ask`` endpoint for ``gradio_client``: a JSON-able ``Answer`` dict."""
+
+    def ask(question: str, script: str = "auto", history: list[str] | None = None) -> dict:
+        """Answer a question from the corpus with numbered citations.
+
+        Args:
+            question: the question, in 简体, 繁體 or English.
+            script: "auto" (follow the question), "zh-Hans", "zh-Hant" or "en".
+            history: earlier questions of this conversation, oldest first, for follow-ups.
+        """
+        try:
+            return engine.query(question, script=_script(script), history=list(history or []))\
+                .to_dict()
+        except CorpusQAError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        except Exception:
+            log.exception("ask failed")
+            raise gr.Error(L.INTERNAL_ERROR, print_exception=False) from None
+
+    return ask
+
+
+class Library:
+    """The library tab: list, upload (same ingest as the CLI) and delete documents."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine, self.max_bytes = engine, int(settings.upload_max_mb * 1024 * 1024)
+        self.max_mb = settings.upload_max_mb
+
+    @staticmethod
+    def _choices(docs) -> list[tuple[str, str]]:
+        return [(f"{d.title or d.source} — {d.source}", d.source) for d in docs]
+
+    def refresh(self) -> tuple[str, object]:
+        """(table HTML, delete dropdown update)."""
+        try:
+            docs = self.engine.documents()
+        except Exception:
+            log.exception("listing documents failed")
+            return R.render_error(L.INTERNAL_ERROR), gr.skip()
+        return R.render_library(docs), gr.update(choices=self._choices(docs), value=None)
+
+    def _one(self, path: str) -> tuple[str, object, str | None]:
+        name = Path(path).name
+        if Path(name).suffix.lower() not in L.ALLOWED_SUFFIXES:
+            return name, None, L.UPLOAD_BAD_TYPE.format(allowed=" ".join(L.ALLOWED_SUFFIXES))
+        if Path(path).stat().st_size > self.max_bytes:
+            return name, None, L.UPLOAD_TOO_BIG.format(limit=f"{self.max_mb:g}")
+        try:
+            return name, self.engine.upload(name, Path(path).read_bytes()), None
+        except CorpusQAError as exc:
+            return name, None, str(exc)
+        except Exception:
+            log.exception("upload of %s failed", name)
+            return name, None, L.INTERNAL_ERROR
+
+    def upload(self, paths: list[str] | str | None) -> tuple[str, str, object, None]:
+        """(per-file results, table, dropdown, cleared file input)."""
+        if isinstance(paths, str):
+            paths = [paths]
+        results = [self._one(p) for p in paths or []]
+        table, dropdown = self.refresh()
+        return R.render_upload_results(results), table, dropdown, None
+
+    def _remove(self, source: str) -> str:
+        try:
+            removed = self.engine.delete(source)
+        except CorpusQAError as exc:
+            return R.render_error(str(exc))
+        except Exception:
+            log.exception("deleting %s failed", source)
+            return R.render_error(L.INTERNAL_ERROR)
+        if not removed:
+            return R.render_error(L.DELETE_MISSING.format(source=source))
+        return f'<p class="cqa-ok">{R.escape_text(L.DELETED.format(source=source, chunks=removed))}</p>'
+
+    def delete(self, source: str | None) -> tuple[str, str, object]:
+        """(status line, table, dropdown)."""
+        status = self._remove(source) if source else R.render_error(L.DELETE_NONE)
+        table, dropdown = self.refresh()
+        return status, table, dropdown

@@ -1,7 +1,8 @@
 """Clean stage: raw ``Document`` → article ``Document`` (paragraph text + metadata).
 
 Owns: stripping HTML tags, comments, images and markdown links; dropping site chrome
-(menus, share bars, print links, copyright lines, sidebar link lists); extracting
+(menus, share bars, print links, copyright lines, sidebar link lists); replacing radical
+code points that some sites type instead of characters (⼈⽬⻓ → 人目长); extracting
 ``title``, ``url`` and ``published`` (ISO date) into metadata.
 Does not own: decoding bytes (``ingest.loader``) or script conversion (``ingest.script``).
 """
@@ -9,6 +10,7 @@ Does not own: decoding bytes (``ingest.loader``) or script conversion (``ingest.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -37,6 +39,12 @@ _HTML_HINT = re.compile(r"</?[a-zA-Z][^>]*>|<!--")
 _BLOCKS = ["p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "blockquote"]
 _DROP_TAGS = ["img", "script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "svg", "figure"]
 _SHORT = 16
+_RADICALS = re.compile(r"[\u2e80-\u2fdf]")
+# subtle: Kangxi radicals map to characters by NFKC, CJK Radicals Supplement forms have no
+# mapping; these are the supplement forms web text uses as characters. Left alone, they
+# break search (⽬标 never matches 目标) and show as boxes in common CJK fonts.
+_SUPPLEMENT = dict(zip("⺠⻄⻅⻆⻉⻋⻓⻔⻗⻘⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻬⻮⻰⻳",
+                       "民西见角贝车长门雨青页风飞食马骨鬼鱼鸟卤麦黄齐齿龙龟"))
 
 
 def clean(doc: Document) -> Document:
@@ -108,6 +116,7 @@ def _take_url_line(line: str, meta: dict) -> bool:
 
 
 def _squash(line: str) -> str:
+    line = _RADICALS.sub(lambda m: _SUPPLEMENT.get(m.group(), unicodedata.normalize("NFKC", m.group())), line)
     return " ".join(line.split())
 
 
@@ -145,8 +154,9 @@ def _drop_chrome(lines: list[str]) -> list[str]:
 
 
 def _headline(paragraphs: list[str]) -> str | None:
+    """The first short line that is not a sentence, when there is body text after it."""
     for p in paragraphs[:3]:
-        if 4 <= len(p) <= 60 and not p.endswith("。"):
+        if 4 <= len(p) <= 60 and not _SENTENCE_END.search(p[-1]) and p is not paragraphs[-1]:
             return p
     return None
 

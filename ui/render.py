@@ -11,14 +11,13 @@ Does not own: layout or events (``ui.web``), wording (``ui.labels``).
 from __future__ import annotations
 
 import re
-import unicodedata
 from urllib.parse import urlsplit
 
 from rag import Answer, Citation, DocumentInfo, IngestReport
 from ui import labels as L
 
 __all__ = [
-    "escape_text", "readable", "safe_url", "cited_numbers", "render_answer", "render_streaming", "render_sources",
+    "escape_text", "safe_url", "cited_numbers", "render_answer", "render_streaming", "render_sources",
     "render_error", "render_query", "render_library", "render_upload_results", "sources_placeholder",
 ]
 
@@ -27,26 +26,11 @@ __all__ = [
 # [x](javascript:…) or *text* then shows literally instead of becoming a link/emphasis.
 _ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'`*_[](){}#+-.!|~$\\=:@"}
 _MARKER = re.compile(r"\[(\d+)\]")
-_RADICALS = re.compile(r"[\u2e80-\u2fdf]")
-# CJK Radicals Supplement forms have no NFKC mapping; these are the ones web text uses as letters.
-_SUPPLEMENT = dict(zip("⺠⻄⻅⻆⻉⻋⻓⻔⻗⻘⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻬⻮⻰⻳",
-                       "民西见角贝车长门雨青页风飞食马骨鬼鱼鸟卤麦黄齐齿龙龟"))
-
-
 def escape_text(text: object) -> str:
     """``text`` as inert characters in both HTML and Markdown contexts ("" for None)."""
     if text is None:
         return ""
     return "".join(_ENTITIES.get(ch, ch) for ch in str(text))
-
-
-def readable(text: str) -> str:
-    """Radical code points that some sites use in place of letters (⼈⽬⻓) → the letters.
-
-    Display only: they look identical but CJK fonts such as WenQuanYi lack them, so a
-    passage would show boxes. Kangxi radicals map by NFKC; supplement forms by table.
-    """
-    return _RADICALS.sub(lambda m: _SUPPLEMENT.get(m.group(), unicodedata.normalize("NFKC", m.group())), text)
 
 
 def safe_url(url: object) -> str | None:
@@ -75,7 +59,6 @@ def cited_numbers(answer_text: str) -> list[int]:
 def _with_markers(text: str) -> str:
     """Escaped answer text whose [n] markers become superscripts matching the numbered cards."""
     out, last = [], 0
-    text = readable(text)
     for m in _MARKER.finditer(text):
         out.append(escape_text(text[last:m.start()]))
         out.append(f'<sup class="cqa-ref">[{int(m.group(1))}]</sup>')
@@ -96,7 +79,7 @@ def _cited(answer: Answer) -> list[Citation]:
 
 def _footnotes(citations: list[Citation]) -> str:
     items = "".join(
-        f'<li><span class="cqa-n">[{c.n}]</span> {escape_text(readable(c.title or c.source))}'
+        f'<li><span class="cqa-n">[{c.n}]</span> {escape_text(c.title or c.source)}'
         f' <span class="cqa-file">· {escape_text(c.source)}</span></li>' for c in citations)
     return f'<ol class="cqa-footnotes">{items}</ol>' if items else ""
 
@@ -124,9 +107,8 @@ def render_error(message: str) -> str:
 def _highlighted(text: str, highlights: list[str]) -> str:
     """The passage with each supporting sentence wrapped in <mark>; every piece escaped."""
     spans: list[tuple[int, int]] = []
-    text = readable(text)
     for h in highlights or []:
-        h = readable(h or "").strip()
+        h = (h or "").strip()
         start = text.find(h) if h else -1
         if start >= 0:
             spans.append((start, start + len(h)))
@@ -153,7 +135,7 @@ def _card(c: Citation, script: str) -> str:
     return (
         f'<article class="cqa-card" data-n="{c.n}" data-source="{escape_text(c.source)}">'
         f'<header><span class="cqa-n">[{c.n}]</span> '
-        f'<span class="cqa-title">{escape_text(readable(c.title or c.source))}</span></header>'
+        f'<span class="cqa-title">{escape_text(c.title or c.source)}</span></header>'
         f'<div class="cqa-meta">{date}<span class="cqa-file">{escape_text(words["file"])}: '
         f"{escape_text(c.source)}</span>{link}</div>"
         f'<div class="cqa-passage">{_highlighted(c.text or "", c.highlights)}</div>'
@@ -180,7 +162,7 @@ def render_library(docs: list[DocumentInfo]) -> str:
     rows = []
     for d in docs:
         href = safe_url(d.url)
-        title = escape_text(readable(d.title or d.source))
+        title = escape_text(d.title or d.source)
         title = (f'<a href="{href}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>'
                  if href else title)
         rows.append(f'<tr data-source="{escape_text(d.source)}"><td>{title}</td><td>{escape_text(d.published)}</td>'

@@ -60,3 +60,14 @@ def test_markdown_heading_and_links():
     text, meta = clean_text("# 标题\n\n正文提到[第一财经](https://example.com/x)的报道。![图](https://x/y.png)")
     assert meta["title"] == "标题" and meta["url"] is None
     assert text == "正文提到第一财经的报道。"
+
+
+def test_radical_code_points_become_characters():
+    raw = "找现成经验的⼈是对的，看⻓远，从这个⻆度看短期⽬标。普通文字，。！"
+    text, _ = clean_text(raw)
+    assert text == "找现成经验的人是对的，看长远，从这个角度看短期目标。普通文字，。！"
+
+
+def test_bundled_article_has_no_radicals_left(corpus_dir):
+    text = clean(load_file(corpus_dir / "003_9dad58ff233fdee4.txt")).page_content
+    assert "短期目标" in text and not any("\u2e80" <= ch <= "\u2fdf" for ch in text)

@@ -165,9 +165,3 @@ def test_cited_numbers_in_first_use_order():
     assert R.cited_numbers("") == []
 
 
-def test_radical_code_points_are_shown_as_letters():
-    raw = "找现成经验的⼈是对的，看⻓远，从这个⻆度看短期⽬标。"
-    assert R.readable(raw) == "找现成经验的人是对的，看长远，从这个角度看短期目标。"
-    assert R.readable("普通文字，。！") == "普通文字，。！"  # full-width punctuation is left alone
-    out = R.render_sources(_answer(citations=[_citation(text="前文。" + raw, highlights=[raw])]))
-    assert "<mark>" in out and "⼈" not in out and "人" in _visible(out)

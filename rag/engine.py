@@ -56,6 +56,7 @@ class Engine:
         self.retrieval = RunnablePassthrough.assign(docs=itemgetter("query") | self.retriever)
         self.chain = self.retrieval | RunnableLambda(lambda inputs: self.answerer.invoke(inputs))
         self._write_lock = threading.RLock()
+        self._index_ready = False
 
     # -- asking -----------------------------------------------------------------
     def prepare(self, question: str, script: str | None = None,
@@ -104,11 +105,17 @@ class Engine:
         return not self.store.chunks.get(limit=1, include=[])["ids"]
 
     def ensure_index(self) -> None:
-        """First use on a fresh checkout: build the index from the default corpus."""
-        if self.is_empty():
-            with self._write_lock:
-                if self.is_empty():
-                    self.ingest(self.settings.corpus_dir)
+        """First use on a fresh checkout: build the index from the default corpus.
+
+        subtle: checked once per engine, not per question — no store round trip on the hot
+        path, and a library the user emptied on purpose is not refilled behind their back.
+        """
+        if self._index_ready:
+            return
+        with self._write_lock:
+            if not self._index_ready and self.is_empty():
+                self.ingest(self.settings.corpus_dir)
+            self._index_ready = True
 
     def ingest(self, path: Path | None = None, rebuild: bool = False,
                progress: Callable[[str, int], None] | None = None) -> IngestReport:

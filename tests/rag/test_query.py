@@ -87,3 +87,21 @@ def test_models_are_loaded_once(engine):
     engine.query("DeepSeek是什么？")
     engine.query("What is DeepSeek?")
     assert before == (engine.embeddings, engine.store, engine.lexical._bm25)
+
+
+@pytest.mark.slow
+def test_first_query_builds_the_index_from_the_default_corpus(tmp_path, monkeypatch, corpus_dir):
+    import shutil
+
+    import rag
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(corpus_dir / "003_9dad58ff233fdee4.txt", corpus)
+    monkeypatch.setenv("VECTORSTORE_DIR", str(tmp_path / "fresh"))
+    monkeypatch.setenv("CORPUS_DIR", str(corpus))
+    monkeypatch.setattr(rag, "_engine", None)
+    ans = rag.query("梁文锋毕业于哪所大学？")
+    assert "浙江大学" in ans.answer and [c.source for c in ans.citations] == ["003_9dad58ff233fdee4.txt"]
+    engine = rag.get_engine()
+    assert rag.query("梁文锋毕业于哪所大学？").answer == ans.answer and rag.get_engine() is engine

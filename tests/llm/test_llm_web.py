@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.llm.fake_openai import TEST_API_KEY, Status, Text
-from tests.ui.conftest import browser, start  # noqa: F401 — browser is a fixture
+from tests.ui.conftest import start
 from tests.ui.test_web import FINAL, ask
 
 pytestmark = pytest.mark.slow

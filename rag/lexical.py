@@ -85,10 +85,6 @@ class ChunkIndex:
         """Whether any chunk of the corpus contains ``text`` (canonical form)."""
         return any(text in d.page_content for d in self._docs)
 
-    @property
-    def size(self) -> int:
-        return len(self._docs)
-
     def df(self, token: str) -> int:
         """How many chunks contain ``token``."""
         return self._df.get(token, 0)

@@ -6,9 +6,11 @@ The bottom layer: it knows files, text and models, never Chroma or the UI.
 from ingest.chunk import chunk, content_id, split_sentences
 from ingest.clean import clean
 from ingest.embeddings import DEFAULT_MODEL, IdentifiedEmbeddings, make_embeddings
-from ingest.loader import SUPPORTED_SUFFIXES, find_files, load_bytes, load_file
+from ingest.loader import (SUPPORTED_SUFFIXES, file_id, find_files, folder_prefix, label, load_bytes, load_file,
+                           upload_id)
 from ingest.pipeline import prepare
 from ingest.script import SCRIPTS, detect_script, normalise, to_canonical, to_script
+from ingest.vectorize import vectorise
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -19,7 +21,10 @@ __all__ = [
     "clean",
     "content_id",
     "detect_script",
+    "file_id",
     "find_files",
+    "folder_prefix",
+    "label",
     "load_bytes",
     "load_file",
     "make_embeddings",
@@ -28,4 +33,6 @@ __all__ = [
     "split_sentences",
     "to_canonical",
     "to_script",
+    "upload_id",
+    "vectorise",
 ]

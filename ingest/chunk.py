@@ -3,7 +3,7 @@
 Owns: Chinese-aware splitting (paragraph, then 。！？；… boundaries), chunk size and
 overlap, start offsets, content-derived ids (so re-ingest is an idempotent upsert),
 and sentence splitting inside a chunk (the unit the extractive answerer quotes).
-Does not own: script conversion (``ingest.script``) or storage (``rag.store``).
+Does not own: script conversion (``ingest.script``) or storage (``rag.index.store``).
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ def chunk(docs: list[Document], size: int = 300, overlap: int = 60) -> list[Docu
     for piece in splitter.split_documents(docs):
         meta = dict(piece.metadata)
         meta["start"] = meta.pop("start_index")
-        meta["id"] = content_id(meta["source"], piece.page_content)
+        # subtle: keyed by the document's identity, so two files with equal text stay apart.
+        meta["id"] = content_id(meta.get("doc_id") or meta["source"], piece.page_content)
         chunks.append(Document(id=meta["id"], page_content=piece.page_content, metadata=meta))
     return chunks
 

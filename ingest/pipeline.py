@@ -1,7 +1,7 @@
 """The ingest stages in order, for one raw document: clean → chunk → normalise.
 
 Owns: the order of the stages and the rule that an article with no text is an error.
-Does not own: reading files (``ingest.loader``) or storing chunks (``rag.store``).
+Does not own: reading files (``ingest.loader``) or storing chunks (``rag.index.store``).
 """
 
 from __future__ import annotations

@@ -18,15 +18,18 @@ from ingest.errors import (
     CorpusNotFoundError,
     CorpusQAError,
     EmptyCorpusError,
+    FileTooLargeError,
     LLMError,
     ModelMismatchError,
     QuestionError,
+    StoreBusyError,
+    StoreError,
     UnreadableFileError,
     UnsupportedFileError,
 )
 from rag.engine import Engine
 from rag.settings import Settings
-from rag.store import DocumentInfo
+from rag.index.store import DocumentInfo
 from rag.types import Answer, Citation, IngestReport
 
 __all__ = [
@@ -38,11 +41,14 @@ __all__ = [
     "DocumentInfo",
     "EmptyCorpusError",
     "Engine",
+    "FileTooLargeError",
     "IngestReport",
     "LLMError",
     "ModelMismatchError",
     "QuestionError",
     "Settings",
+    "StoreBusyError",
+    "StoreError",
     "UnreadableFileError",
     "UnsupportedFileError",
     "get_engine",

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.documents import Document
 
-from ingest import content_id, to_canonical
+from ingest import to_canonical
 from rag.answerability import expected_type, has_type, unknown_governments
 from rag.citations import ABSTAIN, display_sentences, make_citation
-from rag.lexical import tokenize
+from rag.index.lexical import tokenize
 from rag.types import Answer
 
 __all__ = ["ExtractiveAnswerer"]
@@ -107,15 +107,15 @@ class ExtractiveAnswerer:
     def score(self, query: str, docs: list[Document], script: str) -> list[_Scored]:
         """Every sentence of ``docs``, best first."""
         canonical_q = to_canonical(query)
+        # subtle: p is the sentence's index in split_sentences(chunk), the row of its stored vector.
         cands = [(i, p, c, shown) for i, d in enumerate(docs)
                  for p, (c, shown) in enumerate(display_sentences(d, script, self.hant_config))
                  if len(c) >= _MIN_CHARS]
-        ids = [content_id(docs[i].metadata["source"], c) for i, _, c, _ in cands]
-        vectors = self.store.sentence_vectors(sorted(set(ids)))
-        keep = [k for k, sid in enumerate(ids) if sid in vectors]
+        by_chunk = self.store.sentence_vectors(sorted({d.id for d in docs}))
+        keep = [k for k, (i, p, _, _) in enumerate(cands) if p < len(by_chunk.get(docs[i].id, ()))]
         if not keep:
             return []
-        V = np.asarray([vectors[ids[k]] for k in keep], dtype=np.float32)
+        V = np.asarray([by_chunk[docs[cands[k][0]].id][cands[k][1]] for k in keep], dtype=np.float32)
         q = np.asarray(self.store.embeddings.embed_query(canonical_q), dtype=np.float32)
         sims = V @ q - self.index.centrality(V)
         weights = {t: self.index.idf(t) for t in set(tokenize(self.index.lexical_query(canonical_q)))}

@@ -55,4 +55,5 @@ def make_citation(n: int, doc: Document, script: str, highlights: list[str], sco
         text=original if script == "en" else display(original, script, hant_config),
         score=round(float(score), 4),
         highlights=highlights,
+        doc_id=m.get("doc_id"),
     )

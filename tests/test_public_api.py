@@ -15,16 +15,17 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_rag_exports():
     assert sorted(rag.__all__) == sorted([
         "Answer", "Citation", "ConfigError", "CorpusNotFoundError", "CorpusQAError", "DocumentInfo",
-        "EmptyCorpusError", "Engine", "IngestReport", "LLMError", "ModelMismatchError", "QuestionError",
-        "Settings", "UnreadableFileError", "UnsupportedFileError", "get_engine", "query", "stream",
+        "EmptyCorpusError", "Engine", "FileTooLargeError", "IngestReport", "LLMError", "ModelMismatchError",
+        "QuestionError", "Settings", "StoreBusyError", "StoreError", "UnreadableFileError", "UnsupportedFileError", "get_engine", "query", "stream",
     ])
 
 
 def test_ingest_exports():
     assert sorted(ingest.__all__) == sorted([
         "DEFAULT_MODEL", "IdentifiedEmbeddings", "SCRIPTS", "SUPPORTED_SUFFIXES", "chunk", "clean",
-        "content_id", "detect_script", "find_files", "load_bytes", "load_file", "make_embeddings",
-        "normalise", "prepare", "split_sentences", "to_canonical", "to_script",
+        "content_id", "detect_script", "file_id", "find_files", "folder_prefix", "label", "load_bytes",
+        "load_file", "make_embeddings", "normalise", "prepare", "split_sentences", "to_canonical", "to_script",
+        "upload_id", "vectorise",
     ])
 
 

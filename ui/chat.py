@@ -115,7 +115,7 @@ class Library:
 
     @staticmethod
     def _choices(docs) -> list[tuple[str, str]]:
-        return [(f"{d.title or d.source} — {d.source}", d.source) for d in docs]
+        return [(f"{d.title or d.source} — {d.source}", d.doc_id) for d in docs]
 
     def refresh(self) -> tuple[str, object]:
         """(table HTML, delete dropdown update)."""
@@ -148,13 +148,15 @@ class Library:
         table, dropdown = self.refresh()
         return R.render_upload_results(results), table, dropdown, None
 
-    def _remove(self, source: str) -> str:
+    def _remove(self, doc_id: str) -> str:
         try:
-            removed = self.engine.delete(source)
+            info = self.engine.document(doc_id)
+            source = info.source if info else doc_id
+            removed = self.engine.delete(doc_id)
         except CorpusQAError as exc:
             return R.render_error(str(exc))
         except Exception:
-            log.exception("deleting %s failed", source)
+            log.exception("deleting %s failed", doc_id)
             return R.render_error(L.INTERNAL_ERROR)
         if not removed:
             return R.render_error(L.DELETE_MISSING.format(source=source))

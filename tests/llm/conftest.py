@@ -10,14 +10,14 @@ from __future__ import annotations
 import pytest
 
 from rag import Engine, Settings
-from rag.store import open_client
+from rag.index.vectors import ChromaTarget, open_client
 from tests.conftest import CORPUS
 from tests.llm.fake_openai import TEST_API_KEY, FakeOpenAI
 
 
 @pytest.fixture(scope="session")
 def llm_client(built_index):
-    return open_client(built_index)
+    return open_client(ChromaTarget(path=str(built_index)))
 
 
 @pytest.fixture(scope="session")

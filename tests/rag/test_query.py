@@ -83,10 +83,10 @@ def test_stream_yields_text_then_the_answer(engine):
 
 
 def test_models_are_loaded_once(engine):
-    before = (engine.embeddings, engine.store, engine.lexical._bm25)
+    before = (engine.embeddings, engine.store, engine.lexical, engine.store.vectors.client)
     engine.query("DeepSeek是什么？")
     engine.query("What is DeepSeek?")
-    assert before == (engine.embeddings, engine.store, engine.lexical._bm25)
+    assert before == (engine.embeddings, engine.store, engine.lexical, engine.store.vectors.client)
 
 
 @pytest.mark.slow

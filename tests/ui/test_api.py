@@ -89,4 +89,4 @@ def test_library_upload_decodes_chinese_encodings(ui_engine, ui_settings, tmp_pa
         answer = ui_engine.query("白鷺港的燈塔有多高？")
         assert "四十二米" in answer.answer and answer.citations[0].source == name
     finally:
-        ui_engine.delete(name)
+        ui_engine.delete("upload:" + name)

@@ -1,0 +1,48 @@
+"""Vectorise stage: chunk ``Document``s → a vector per chunk and a vector per sentence of it.
+
+Owns: the sentence vectors the extractive answerer scores. A model that can pool its
+token embeddings over character spans (``embed_with_spans``: one forward pass per chunk,
+the sentences' vectors pooled from it — late chunking) gives them at no extra model
+cost; any other model embeds the sentences as passages of their own.
+Does not own: which chunks need embedding (``rag.index.store``), the model (``ingest.embeddings``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from langchain_core.documents import Document
+
+from ingest.chunk import split_sentences
+
+__all__ = ["sentence_spans", "vectorise"]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of ``split_sentences(text)``, in order."""
+    spans, pos = [], 0
+    for s in split_sentences(text):
+        start = text.find(s, pos)
+        spans.append((start, start + len(s)))
+        pos = start + len(s)
+    return spans
+
+
+def vectorise(embeddings, docs: list[Document]) -> tuple[list[list[float]], list[np.ndarray]]:
+    """(chunk vectors, per chunk an (n_sentences, dim) array aligned with ``split_sentences``)."""
+    if not docs:
+        return [], []
+    texts = [d.page_content for d in docs]
+    spans = [sentence_spans(t) for t in texts]
+    with_spans = getattr(embeddings, "embed_with_spans", None)
+    if with_spans is not None:
+        vectors, sentences = with_spans(texts, spans)
+        return [list(map(float, v)) for v in vectors], [np.asarray(s, dtype=np.float32) for s in sentences]
+    vectors = embeddings.embed_documents(texts)
+    flat = [t[a:b] for t, ss in zip(texts, spans) for a, b in ss]
+    dim = len(vectors[0])
+    flat_vectors = np.asarray(embeddings.embed_documents(flat) if flat else [], dtype=np.float32).reshape(len(flat), dim)
+    out, i = [], 0
+    for ss in spans:
+        out.append(flat_vectors[i:i + len(ss)])
+        i += len(ss)
+    return vectors, out

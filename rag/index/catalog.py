@@ -1,0 +1,284 @@
+"""Catalog: the SQLite file beside the vectors — documents, chunk texts, BM25, sentence vectors.
+
+Owns: one SQLite database (``catalog.sqlite3`` in the data dir) holding
+- ``documents``: every indexed document (label, title, date, url, chunk count, whether its
+  last write finished) — the library list, paged and searchable at any size;
+- ``chunks``: each chunk's canonical text, metadata and its sentences' vectors (float16);
+- ``chunks_fts``: an FTS5 index over pre-tokenised (jieba) chunk text, so BM25 is
+  persisted and updated per change — never rebuilt, never loaded whole into memory;
+- ``pinyin``: romanisation → corpus word, grown as words arrive (English name lookup);
+- ``meta``: the embedding model, the running sum of sentence vectors (hubness
+  centroid), whether the first build finished, and an epoch bumped by every reset.
+Several processes may open the same file: SQLite serialises writers, and
+``changed()`` (``PRAGMA data_version``) tells a reader cheaply that another connection
+committed something.
+Does not own: vectors of chunks (``rag.index.vectors``), tokenising (``rag.index.lexical``),
+the order of writes across both stores (``rag.index.store``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from langchain_core.documents import Document
+
+__all__ = ["Catalog", "DocumentInfo", "ChunkRow"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value);
+CREATE TABLE IF NOT EXISTS documents(
+    doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, title TEXT, published TEXT, url TEXT,
+    chunks INTEGER NOT NULL DEFAULT 0, added_at TEXT NOT NULL, complete INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+CREATE TABLE IF NOT EXISTS chunks(
+    id INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL,
+    text TEXT NOT NULL, meta TEXT NOT NULL, sentences BLOB);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
+CREATE TABLE IF NOT EXISTS pinyin(key TEXT PRIMARY KEY, word TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc_id: str                 # identity: file:/abs/path or upload:name
+    source: str                 # the label readers see (path relative to the ingested folder)
+    title: str | None
+    published: str | None
+    url: str | None
+    chunks: int
+    added_at: str | None = None
+    complete: bool = True
+
+
+@dataclass
+class ChunkRow:
+    doc: Document
+    tokens: list[str]
+    sentences: np.ndarray       # (n_sentences, dim), aligned with split_sentences(doc.page_content)
+
+
+class Catalog:
+    """Thread-safe: one connection, one lock (every statement here takes milliseconds)."""
+
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        self.path, self.read_only = path, read_only
+        uri = f"file:{path}?mode=ro" if read_only else f"file:{path}"
+        self._db = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30, isolation_level=None)
+        self._lock = threading.RLock()
+        if not read_only:
+            # subtle: WAL lets readers in other processes go on while an ingest writes.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+        self._db.execute("SELECT count(*) FROM documents").fetchone()  # fails here on a damaged file
+        self._data_version = self._version()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- change detection ----------------------------------------------------------
+    def _version(self) -> int:
+        return self._db.execute("PRAGMA data_version").fetchone()[0]
+
+    def changed(self) -> bool:
+        """Whether another connection committed since the last call (microseconds)."""
+        with self._lock:
+            now = self._version()
+            changed, self._data_version = now != self._data_version, now
+            return changed
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- meta ----------------------------------------------------------------------
+    def get(self, key: str, default=None):
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return default if row is None else row[0]
+
+    def set(self, key: str, value, db: sqlite3.Connection | None = None) -> None:
+        with self._lock:
+            (db or self._db).execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def centroid(self) -> np.ndarray | None:
+        """Unit mean of every stored sentence vector, kept as a running sum."""
+        total = self.get("sentence_sum")
+        if total is None:
+            return None
+        v = np.frombuffer(total, dtype=np.float64)
+        norm = np.linalg.norm(v)
+        return (v / norm).astype(np.float32) if norm else None
+
+    def _add_to_centroid(self, db: sqlite3.Connection, delta: np.ndarray) -> None:
+        total = self.get("sentence_sum")
+        current = np.frombuffer(total, dtype=np.float64) if total is not None else np.zeros(len(delta))
+        self.set("sentence_sum", (current + delta).tobytes(), db)
+
+    # -- documents -----------------------------------------------------------------
+    def start_document(self, doc_id: str, meta: dict) -> None:
+        """Mark ``doc_id`` as being written; ``complete`` stays 0 until ``finish_document``."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO documents(doc_id, source, title, published, url, added_at, complete) "
+                "VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT(doc_id) DO UPDATE SET source=excluded.source, "
+                "title=excluded.title, published=excluded.published, url=excluded.url, complete=0",
+                (doc_id, meta["source"], meta.get("title"), meta.get("published"), meta.get("url"), now))
+
+    def finish_document(self, doc_id: str) -> None:
+        with self.transaction() as db:
+            n = db.execute("SELECT count(*) FROM chunks WHERE doc_id=?", (doc_id,)).fetchone()[0]
+            if n:
+                db.execute("UPDATE documents SET chunks=?, complete=1 WHERE doc_id=?", (n, doc_id))
+            else:
+                db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+
+    def documents(self, search: str = "", offset: int = 0, limit: int | None = None) -> list[DocumentInfo]:
+        """Indexed documents by label; ``search`` matches label or title (case-insensitive)."""
+        sql = ("SELECT doc_id, source, title, published, url, chunks, added_at, complete FROM documents "
+               "WHERE (?='' OR source LIKE ? OR title LIKE ?) ORDER BY source, doc_id LIMIT ? OFFSET ?")
+        like = f"%{search}%"
+        with self._lock:
+            rows = self._db.execute(sql, (search, like, like, -1 if limit is None else limit, offset)).fetchall()
+        return [DocumentInfo(*r[:7], complete=bool(r[7])) for r in rows]
+
+    def document(self, doc_id: str) -> DocumentInfo | None:
+        with self._lock:
+            r = self._db.execute("SELECT doc_id, source, title, published, url, chunks, added_at, complete "
+                                 "FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return DocumentInfo(*r[:7], complete=bool(r[7])) if r else None
+
+    def count_documents(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def doc_ids_under(self, prefix: str) -> set[str]:
+        """Identities starting with ``prefix`` (every file below an ingested folder)."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._lock:
+            rows = self._db.execute("SELECT doc_id FROM documents WHERE doc_id LIKE ? ESCAPE '\\'",
+                                    (escaped + "%",)).fetchall()
+        return {r[0] for r in rows}
+
+    def incomplete(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT doc_id FROM documents WHERE complete=0")]
+
+    # -- chunks --------------------------------------------------------------------
+    def chunk_ids(self, doc_id: str) -> set[str]:
+        with self._lock:
+            return {r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))}
+
+    def count_chunks(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    def add_chunks(self, rows: list[ChunkRow], words: Iterable[tuple[str, str]] = ()) -> None:
+        """Store chunks, their tokens and sentence vectors, in one transaction."""
+        with self.transaction() as db:
+            delta = None
+            for r in rows:
+                cur = db.execute(
+                    "INSERT OR REPLACE INTO chunks(chunk_id, doc_id, text, meta, sentences) VALUES (?, ?, ?, ?, ?)",
+                    (r.doc.id, r.doc.metadata["doc_id"], r.doc.page_content, json.dumps(r.doc.metadata, ensure_ascii=False),
+                     r.sentences.astype(np.float16).tobytes()))
+                db.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)", (cur.lastrowid, " ".join(r.tokens)))
+                if len(r.sentences):
+                    s = r.sentences.astype(np.float64).sum(0)
+                    delta = s if delta is None else delta + s
+            db.executemany("INSERT OR IGNORE INTO pinyin(key, word) VALUES (?, ?)", list(words))
+            if delta is not None:
+                self._add_to_centroid(db, delta)
+
+    def delete_chunks(self, chunk_ids: Iterable[str]) -> None:
+        with self.transaction() as db:
+            delta = None
+            for cid in chunk_ids:
+                row = db.execute("SELECT id, sentences FROM chunks WHERE chunk_id=?", (cid,)).fetchone()
+                if row is None:
+                    continue
+                db.execute("DELETE FROM chunks WHERE id=?", (row[0],))
+                db.execute("DELETE FROM chunks_fts WHERE rowid=?", (row[0],))
+                vecs = self._vectors(row[1])
+                if len(vecs):
+                    delta = -vecs.astype(np.float64).sum(0) + (0 if delta is None else delta)
+            if delta is not None:
+                self._add_to_centroid(db, delta)
+
+    def reset(self) -> None:
+        """Empty every table (``rag ingest --rebuild``) and bump the epoch other processes watch."""
+        with self.transaction() as db:
+            for table in ("documents", "chunks", "chunks_fts", "pinyin"):
+                db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            db.execute("DELETE FROM meta WHERE key='sentence_sum'")
+            self.set("first_build", "done", db)  # a rebuilt library is the user's: never add the default corpus
+            self.set("epoch", int(self.get("epoch", 0)) + 1, db)
+
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        marks = ",".join("?" * len(chunk_ids))
+        with self._lock:
+            rows = self._db.execute(f"SELECT chunk_id, sentences FROM chunks WHERE chunk_id IN ({marks})",  # noqa: S608
+                                    chunk_ids).fetchall()
+        return {cid: self._vectors(blob) for cid, blob in rows}
+
+    def _vectors(self, blob: bytes | None) -> np.ndarray:
+        dim = int(self.get("dim", 0) or 0)
+        if not blob or not dim:
+            return np.zeros((0, max(dim, 1)), dtype=np.float32)
+        return np.frombuffer(blob, dtype=np.float16).reshape(-1, dim).astype(np.float32)
+
+    def document_chunks(self, doc_id: str) -> list[Document]:
+        """Every chunk of one document, in reading order."""
+        with self._lock:
+            rows = self._db.execute("SELECT chunk_id, text, meta FROM chunks WHERE doc_id=?", (doc_id,)).fetchall()
+        docs = [Document(id=cid, page_content=text, metadata=json.loads(meta)) for cid, text, meta in rows]
+        return sorted(docs, key=lambda d: d.metadata.get("start", 0))
+
+    # -- lexical -------------------------------------------------------------------
+    def bm25(self, tokens: list[str], k: int) -> list[tuple[Document, float]]:
+        """Top-k chunks by FTS5's BM25 over any of ``tokens``."""
+        if not tokens or k <= 0:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(tokens))
+        with self._lock:
+            hits = self._db.execute("SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
+                                    (match, k)).fetchall()
+            rows = {r[0]: r[1:] for r in self._db.execute(
+                f"SELECT id, chunk_id, text, meta FROM chunks WHERE id IN ({','.join('?' * len(hits))})",  # noqa: S608
+                [h[0] for h in hits])} if hits else {}
+        return [(Document(id=rows[i][0], page_content=rows[i][1], metadata=json.loads(rows[i][2])), -rank)
+                for i, rank in hits if i in rows]
+
+    def df(self, token: str) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT doc FROM chunks_vocab WHERE term=?", (token,)).fetchone()
+        return row[0] if row else 0
+
+    def contains_phrase(self, tokens: list[str]) -> bool:
+        if not tokens:
+            return False
+        phrase = '"' + " ".join(tokens).replace('"', '""') + '"'
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (phrase,)).fetchone() is not None
+
+    def pinyin_word(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT word FROM pinyin WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None

@@ -1,0 +1,112 @@
+"""Lexical side of the index: jieba tokens, BM25, term statistics, English → Chinese terms.
+
+Owns: tokenisation (shared by ingest-time indexing and the extractive answerer), the
+query BM25 searches (English questions get dictionary glosses and pinyin-matched corpus
+names), and idf/df/centrality read from the persisted catalog (FTS5) — so opening a
+100k-chunk index loads nothing and a change is never followed by a rebuild.
+Does not own: storing tokens (``rag.index.catalog``), fusion with the dense side
+(``rag.retriever``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+import jieba
+import numpy as np
+from langchain_core.documents import Document
+
+from ingest import detect_script
+from rag.translate import english_to_chinese_terms, pinyin_map, pinyin_terms
+
+__all__ = ["tokenize", "Lexical", "pinyin_rows"]
+
+jieba.setLogLevel(logging.WARNING)
+_WORD = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+# subtle: question words and particles match every chunk; BM25's idf damps them, but the
+# answerer's overlap score has no idf, so they are dropped here for both.
+_STOP = set("的 了 是 在 和 与 于 吗 呢 吧 啊 么 什么 哪 哪个 哪些 哪里 哪所 多少 几 谁 为什么 怎么 如何 "
+            "是否 有 有没有 这 那 它 他 她 其 该 此 被 把 对 就 也 都 还 又 所 个 之 为 以 及 或 而 "
+            "the a an of to in on for is are was were be by with and or what which who whom how "
+            "why when where does did do it its that this as at from".split())
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased jieba search-mode tokens of canonical text, without punctuation or stopwords."""
+    return [w for w in (t.strip().lower() for t in jieba.lcut_for_search(text))
+            if w and w not in _STOP and _WORD.search(w)]
+
+
+class Lexical:
+    """BM25, term statistics and name lookup over the catalog; nothing is loaded whole.
+
+    subtle: the chunk count and the centroid are cached until ``invalidate()`` — the store
+    calls it when it sees a change (its own or another process's).
+    """
+
+    def __init__(self, catalog) -> None:
+        self.catalog = catalog
+        self._cache: dict[str, object] = {}
+
+    def invalidate(self) -> None:
+        self._cache.clear()
+
+    def _cached(self, key: str, compute):
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def lexical_query(self, canonical: str) -> str:
+        """What BM25 searches: the question, plus Chinese glosses and names when it is English."""
+        if detect_script(canonical) != "en":
+            return canonical
+        extra = pinyin_terms(canonical, _PinyinTable(self.catalog)) + english_to_chinese_terms(canonical)
+        return " ".join([canonical, *extra])
+
+    def mentions(self, text: str) -> bool:
+        """Whether any chunk of the corpus contains ``text`` (canonical form) as a token phrase."""
+        return self.catalog.contains_phrase(tokenize(text))
+
+    def df(self, token: str) -> int:
+        """How many chunks contain ``token``."""
+        return self.catalog.df(token)
+
+    def centrality(self, vectors: np.ndarray) -> np.ndarray:
+        """Cosine of each sentence vector to the corpus' mean sentence.
+
+        subtle: a few generic sentences ("DeepSeek是…一系列人工智能大型语言模型") sit
+        near every query in e5's space (hubness); subtracting this damps them.
+        """
+        centroid = self._cached("centroid", self.catalog.centroid)
+        if centroid is None or len(vectors) == 0:
+            return np.zeros(len(vectors))
+        return vectors @ centroid
+
+    def idf(self, token: str) -> float:
+        """BM25-style inverse document frequency; unseen tokens weigh the most."""
+        n = max(self._cached("n", self.catalog.count_chunks), 1)
+        df = self.df(token)
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+
+    def search(self, query: str, k: int) -> list[tuple[Document, float]]:
+        return self.catalog.bm25(tokenize(query), k)
+
+
+class _PinyinTable:
+    """The mapping ``pinyin_terms`` reads, answered by the catalog's pinyin table."""
+
+    def __init__(self, catalog) -> None:
+        self.catalog = catalog
+
+    def __contains__(self, key: str) -> bool:
+        return self.catalog.pinyin_word(key) is not None
+
+    def __getitem__(self, key: str) -> str:
+        return self.catalog.pinyin_word(key)
+
+
+def pinyin_rows(tokens: Iterable[str]) -> list[tuple[str, str]]:
+    """(pinyin, word) for the name-like words among ``tokens``, for the catalog to keep."""
+    return list(pinyin_map(set(tokens)).items())

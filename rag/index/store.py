@@ -1,0 +1,232 @@
+"""Store: the index as one thing — chunk vectors in Chroma, everything else in the catalog.
+
+Owns: opening both (and refusing a damaged, foreign or unusable data dir with a message
+that says how to recover), the order of writes that keeps them consistent when a
+process dies (vectors first, then the catalog row that commits them; a document stays
+``complete=0`` until its last batch), embedding new chunks in bounded batches, the
+writer lock (one ingest at a time across processes), and noticing another process's
+changes cheaply before each question.
+Does not own: reading or cleaning files (``ingest``), ranking (``rag.retriever``).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock, Timeout
+from langchain_core.documents import Document
+
+from ingest.errors import StoreBusyError, StoreError
+from ingest.vectorize import vectorise
+from rag.index.catalog import Catalog, ChunkRow, DocumentInfo
+from rag.index.lexical import Lexical, pinyin_rows, tokenize
+from rag.index.vectors import ChromaTarget, Vectors, open_client
+
+__all__ = ["Store", "SyncCounts", "DocumentInfo"]
+
+CATALOG = "catalog.sqlite3"
+
+
+@dataclass
+class SyncCounts:
+    added: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+class Store:
+    """Chunks of every indexed document; safe for several threads and several processes."""
+
+    def __init__(self, embeddings, target: ChromaTarget, data_dir: Path, collection: str = "corpus_qa",
+                 page_size: int = 5000, batch_size: int = 64, client=None) -> None:
+        self.embeddings, self.data_dir, self.batch_size = embeddings, Path(data_dir), batch_size
+        self.model, self.dim = embeddings.name, embeddings.dim
+        self.read_only = _prepare_dir(self.data_dir, target)
+        self.catalog = _open_catalog(self.data_dir / CATALOG, self.read_only)
+        factory = (lambda: client) if client is not None else (lambda: open_client(target))
+        self.vectors = _open_vectors(factory, collection, self, target, page_size, owned=client is None)
+        self.lexical = Lexical(self.catalog)
+        self._check_consistent(target)
+        self.version = 0            # bumped on every change seen, for anything cached above
+        self._lock = threading.RLock()
+        self._file_lock = None if self.read_only else FileLock(str(self.data_dir / "write.lock"), timeout=0)
+
+    # -- health --------------------------------------------------------------------
+    def _check_consistent(self, target: ChromaTarget) -> None:
+        if self.catalog.count_chunks() and not self.vectors.count():
+            raise StoreError(
+                f"The index in {self.data_dir} is damaged: its catalog lists "
+                f"{self.catalog.count_chunks()} chunks but the vector store at {target.describe()} is empty. "
+                "Rebuild it from your sources with `rag ingest --rebuild PATH`, or restore a backup.")
+
+    def check_model(self) -> None:
+        """Refuse an index built with another embedding model (``rag ingest --rebuild`` switches)."""
+        self.vectors.check_model()
+
+    def refresh(self) -> bool:
+        """Follow another process's writes; one ``PRAGMA data_version`` when nothing changed."""
+        if not self.catalog.changed():
+            return False
+        with self._lock:
+            self.vectors.reopen()
+            self.lexical.invalidate()
+            self.version += 1
+        return True
+
+    # -- writing -------------------------------------------------------------------
+    @contextmanager
+    def writer(self) -> Iterator[None]:
+        """One writer at a time, in this process and across processes."""
+        if self.read_only:
+            raise StoreError(f"The index in {self.data_dir} is read-only: questions work, but adding or "
+                             "deleting documents needs write access to that folder.")
+        with self._lock:
+            try:
+                self._file_lock.acquire()
+            except Timeout:
+                raise StoreBusyError(self.data_dir) from None
+            try:
+                self.refresh()
+                yield
+            finally:
+                self._file_lock.release()
+                self.catalog.changed()  # subtle: our own commits are not news to us
+
+    def reset(self) -> None:
+        """Drop everything and start empty with the configured model (``--rebuild``)."""
+        self.vectors.reset()
+        self.catalog.reset()
+        self.catalog.set("model", self.model)
+        self.catalog.set("dim", self.dim)
+        self._changed()
+
+    def sync_document(self, meta: dict, chunks: list[Document],
+                      progress: Callable[[int], None] | None = None) -> SyncCounts:
+        """Make the index hold exactly ``chunks`` for ``meta["doc_id"]``; embed only what is new."""
+        doc_id = meta["doc_id"]
+        wanted = {c.id: c for c in chunks}
+        have, in_vectors = self.catalog.chunk_ids(doc_id), self.vectors.ids(doc_id)
+        new = [c for i, c in wanted.items() if i not in have]
+        if not new and not (have | in_vectors) - wanted.keys() and doc_id not in self.catalog.incomplete():
+            return SyncCounts(unchanged=len(wanted))
+        self.catalog.start_document(doc_id, meta)
+        for start in range(0, len(new), self.batch_size):
+            self._add_batch(new[start:start + self.batch_size])
+            if progress:
+                progress(min(start + self.batch_size, len(new)))
+        stale = (have | in_vectors) - wanted.keys()
+        self.vectors.delete(sorted(stale))
+        self.catalog.delete_chunks(sorted(stale & have))
+        self.catalog.finish_document(doc_id)
+        self._changed()
+        return SyncCounts(added=len(new), unchanged=len(wanted) - len(new), removed=len(stale & have))
+
+    def _add_batch(self, batch: list[Document]) -> None:
+        vectors, sentences = vectorise(self.embeddings, batch)
+        # subtle: vectors first, then the catalog row — the catalog is the commit point, so a
+        # process killed in between leaves vectors that the next sync upserts again.
+        self.vectors.upsert(batch, vectors)
+        rows = [ChunkRow(d, tokenize(d.page_content) or ["∅"], s) for d, s in zip(batch, sentences)]
+        self.catalog.add_chunks(rows, pinyin_rows(t for r in rows for t in r.tokens))
+
+    def delete_document(self, doc_id: str) -> int:
+        """Remove a document's chunks; returns how many went."""
+        return self.sync_document({"doc_id": doc_id, "source": doc_id}, []).removed
+
+    def _changed(self) -> None:
+        self.lexical.invalidate()
+        self.version += 1
+
+    # -- first build ---------------------------------------------------------------
+    def first_build_pending(self) -> bool:
+        """Whether the default corpus must still be built (or its interrupted build resumed).
+
+        subtle: only a store that was empty when first used gets the default corpus; a
+        library the user filled (or emptied, or rebuilt) themselves is never touched.
+        """
+        state = self.catalog.get("first_build")
+        if state is None and self.catalog.count_documents():
+            self.mark_first_build("done")
+            return False
+        return state != "done"
+
+    def mark_first_build(self, state: str) -> None:
+        self.catalog.set("first_build", state)
+
+    # -- reading -------------------------------------------------------------------
+    def documents(self, search: str = "", offset: int = 0, limit: int | None = None) -> list[DocumentInfo]:
+        return self.catalog.documents(search, offset, limit)
+
+    def document(self, doc_id: str) -> DocumentInfo | None:
+        return self.catalog.document(doc_id)
+
+    def doc_ids_under(self, prefix: str) -> set[str]:
+        return self.catalog.doc_ids_under(prefix)
+
+    def dense(self, vector: list[float], k: int) -> list[tuple[Document, float]]:
+        return self.vectors.search(vector, k)
+
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        return self.catalog.sentence_vectors(chunk_ids)
+
+    def document_chunks(self, doc_id: str) -> list[Document]:
+        return self.catalog.document_chunks(doc_id)
+
+
+def _prepare_dir(path: Path, target: ChromaTarget) -> bool:
+    """Create the data dir if needed; True when it exists but cannot be written."""
+    for parent in [path, *path.parents]:
+        if parent.exists() and not parent.is_dir():
+            raise StoreError(f"VECTORSTORE_DIR={path} cannot be used: {parent} is a file, not a folder. "
+                             "Point VECTORSTORE_DIR at a folder.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"VECTORSTORE_DIR={path} cannot be created ({exc.strerror}). "
+                         "Point VECTORSTORE_DIR at a folder you can write.") from None
+    sqlite_file = path / "chroma.sqlite3"
+    if not target.is_server and sqlite_file.exists() and sqlite_file.stat().st_size == 0:
+        raise StoreError(f"The index in {path} is damaged: {sqlite_file.name} is empty (0 bytes). Rebuild it "
+                         "from your sources with `rag ingest --rebuild PATH`, or restore a backup of that folder.")
+    if not target.is_server and sqlite_file.exists() and not (path / CATALOG).exists():
+        raise StoreError(f"The index in {path} was built by an older version of Corpus QA (it has no {CATALOG}). "
+                         "Rebuild it with `rag ingest --rebuild PATH`.")
+    return not os.access(path, os.W_OK)
+
+
+def _open_catalog(path: Path, read_only: bool) -> Catalog:
+    if read_only and not path.exists():
+        raise StoreError(f"The index folder {path.parent} is read-only and holds no index. "
+                         "Build one where you can write (VECTORSTORE_DIR), or ask for write access.")
+    try:
+        return Catalog(path, read_only=read_only)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"The index in {path.parent} is damaged: {path.name} cannot be read ({exc}). Rebuild it "
+                         "from your sources with `rag ingest --rebuild PATH`, or restore a backup of that folder.") from None
+
+
+def _open_vectors(factory, collection: str, store: Store, target: ChromaTarget, page_size: int,
+                  owned: bool) -> Vectors:
+    try:
+        vectors = Vectors(factory, collection, store.model, store.dim, target.describe(), page_size,
+                          embedded_owned=owned and not target.is_server)
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - chromadb raises many types for a damaged store
+        raise StoreError(f"The vector store at {target.describe()} cannot be opened ({_first_line(exc)}). "
+                         "If it is damaged, rebuild it with `rag ingest --rebuild PATH`, or restore a backup.") from None
+    if store.catalog.get("model") is None and not store.read_only:
+        store.catalog.set("model", store.model)
+        store.catalog.set("dim", store.dim)
+    return vectors
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -1,0 +1,145 @@
+"""Vectors: the Chroma collection of chunk embeddings, embedded or on a Chroma server.
+
+Owns: opening Chroma (a persistent folder, or ``chromadb.HttpClient`` when CHROMA_HOST
+is set; telemetry off; never Chroma's own embedding function — vectors are always
+passed in), the model identity recorded on the collection, paged reads (one Chroma
+``get()`` fails past 32,766 records), and reopening an embedded store when another
+process changed it (an embedded client keeps a stale vector index in memory).
+Does not own: embedding (``ingest``), texts and BM25 (``rag.index.catalog``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from langchain_core.documents import Document
+
+from ingest.errors import ModelMismatchError, StoreError
+
+__all__ = ["ChromaTarget", "Vectors", "open_client", "open_ephemeral_client"]
+
+_COSINE = {"hnsw": {"space": "cosine"}}
+_TELEMETRY_OFF = ChromaSettings(anonymized_telemetry=False)
+
+
+@dataclass(frozen=True)
+class ChromaTarget:
+    """Where the vectors live: a folder (embedded) or a server."""
+
+    path: str = "vectorstore"
+    host: str = ""
+    port: int = 8000
+    ssl: bool = False
+    token: str = ""
+
+    @property
+    def is_server(self) -> bool:
+        return bool(self.host)
+
+    def describe(self) -> str:
+        return f"{'https' if self.ssl else 'http'}://{self.host}:{self.port}" if self.is_server else self.path
+
+
+def open_client(target: ChromaTarget) -> chromadb.ClientAPI:
+    if target.is_server:
+        headers = {"Authorization": f"Bearer {target.token}"} if target.token else None
+        try:
+            return chromadb.HttpClient(host=target.host, port=target.port, ssl=target.ssl, headers=headers,
+                                       settings=_TELEMETRY_OFF)
+        except Exception as exc:  # noqa: BLE001 - connection errors vary by transport
+            raise StoreError(f"Cannot reach the Chroma server at {target.describe()}: {_first_line(exc)}. "
+                             "Start it (`chroma run --path DIR --port PORT`) or check CHROMA_HOST/CHROMA_PORT.") from None
+    return chromadb.PersistentClient(path=target.path, settings=_TELEMETRY_OFF)
+
+
+def open_ephemeral_client() -> chromadb.ClientAPI:
+    """An in-memory Chroma client (telemetry off) for throwaway indexes such as the eval baseline."""
+    return chromadb.EphemeralClient(settings=_TELEMETRY_OFF)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+class Vectors:
+    """Chunk vectors in one collection; metadata keeps ``doc_id`` for per-document deletes."""
+
+    def __init__(self, client_factory: Callable[[], chromadb.ClientAPI], name: str, model: str, dim: int,
+                 location: str, page_size: int = 5000, embedded_owned: bool = True) -> None:
+        self._factory, self.name, self.model, self.dim = client_factory, name, model, dim
+        self.location, self.page_size, self._embedded_owned = location, page_size, embedded_owned
+        self.client = client_factory()
+        self.collection = self._open()
+
+    def _open(self):
+        return self.client.get_or_create_collection(
+            self.name, embedding_function=None, configuration=_COSINE,
+            metadata={"embedding_model": self.model, "embedding_dim": self.dim})
+
+    def recorded_model(self) -> tuple[str | None, int | None]:
+        meta = self.collection.metadata or {}
+        return meta.get("embedding_model"), meta.get("embedding_dim")
+
+    def check_model(self) -> None:
+        built, dim = self.recorded_model()
+        if built is not None and (built != self.model or dim != self.dim):
+            raise ModelMismatchError(self.location, f"{built} (dim {dim})", f"{self.model} (dim {self.dim})")
+
+    def reopen(self) -> None:
+        """See another process's writes: a fresh client for an embedded store we own, else a fresh handle.
+
+        subtle: an embedded client keeps its vector index in memory and never sees another
+        process's adds; closing it and opening a new one reloads from disk (ms at 50 chunks,
+        measured in benchmarks/bench_scale.py at 100k). A rebuild elsewhere also replaces the
+        collection, so the handle is always fetched again.
+        """
+        if self._embedded_owned:
+            self.client.close()
+            self.client = self._factory()
+        self.collection = self._open()
+
+    def reset(self) -> None:
+        """Drop the collection and create it again for the configured model."""
+        try:
+            self.client.delete_collection(self.name)
+        except Exception:  # noqa: BLE001 - NotFoundError/ValueError by chromadb version
+            pass
+        self.collection = self._open()
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def ids(self, doc_id: str) -> set[str]:
+        """Every record of one document, read a page at a time."""
+        ids: set[str] = set()
+        for offset in range(0, 1 << 62, self.page_size):
+            got = self.collection.get(where={"doc_id": doc_id}, include=[], limit=self.page_size, offset=offset)
+            ids.update(got["ids"])
+            if len(got["ids"]) < self.page_size:
+                return ids
+        return ids
+
+    def upsert(self, docs: list[Document], vectors: list[list[float]]) -> None:
+        for start in range(0, len(docs), self.page_size):
+            part = docs[start:start + self.page_size]
+            self.collection.upsert(
+                ids=[d.id for d in part], embeddings=vectors[start:start + self.page_size],
+                documents=[d.page_content for d in part],
+                # subtle: Chroma rejects None metadata values (an article without a date).
+                metadatas=[{k: v for k, v in d.metadata.items() if v is not None} for d in part])
+
+    def delete(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), self.page_size):
+            self.collection.delete(ids=ids[start:start + self.page_size])
+
+    def search(self, vector: list[float], k: int) -> list[tuple[Document, float]]:
+        """Top-k chunks by cosine similarity (1 - distance)."""
+        if k <= 0:
+            return []
+        got = self.collection.query(query_embeddings=[vector], n_results=k,
+                                    include=["documents", "metadatas", "distances"])
+        return [(Document(id=i, page_content=t, metadata=m), 1.0 - d)
+                for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]

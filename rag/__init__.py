@@ -30,6 +30,7 @@ from ingest.errors import (
 from rag.engine import Engine
 from rag.settings import Settings
 from rag.index.store import DocumentInfo
+from rag.questions import validate_question
 from rag.types import Answer, Citation, IngestReport
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "get_engine",
     "query",
     "stream",
+    "validate_question",
 ]
 
 _engine: Engine | None = None

@@ -16,7 +16,7 @@ def test_rag_exports():
     assert sorted(rag.__all__) == sorted([
         "Answer", "Citation", "ConfigError", "CorpusNotFoundError", "CorpusQAError", "DocumentInfo",
         "EmptyCorpusError", "Engine", "FileTooLargeError", "IngestReport", "LLMError", "ModelMismatchError",
-        "QuestionError", "Settings", "StoreBusyError", "StoreError", "UnreadableFileError", "UnsupportedFileError", "get_engine", "query", "stream",
+        "QuestionError", "Settings", "StoreBusyError", "StoreError", "UnreadableFileError", "UnsupportedFileError", "get_engine", "query", "stream", "validate_question",
     ])
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from rag import CorpusQAError, Engine, Settings
+from rag import CorpusQAError, Engine, Settings, validate_question
 
 __all__ = ["main"]
 
@@ -53,8 +53,12 @@ def _ingest(engine: Engine, args) -> None:
         bar[0].set_postfix_str(name)
         bar[0].update()
 
+    def chunk_progress(name: str, done: int, total: int) -> None:
+        if bar:  # a large file shows its embedding progress between file ticks
+            bar[0].set_postfix_str(f"{name} {done}/{total} chunks")
+
     try:
-        report = engine.ingest(args.path, rebuild=args.rebuild, progress=progress)
+        report = engine.ingest(args.path, rebuild=args.rebuild, progress=progress, chunk_progress=chunk_progress)
     finally:
         for b in bar:
             b.close()
@@ -97,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings()
+        if args.command == "ask":
+            # subtle: before the engine loads its model (seconds), so a bad question fails at once.
+            args.question = validate_question(args.question, settings.max_question_chars)
         if args.command == "ui":
             _ui(settings, args)
             return 0
@@ -109,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {_setting_error(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print("interrupted: what was stored so far is kept; run the same command again to resume.", file=sys.stderr)
         return 130
     return 0
 

@@ -60,11 +60,13 @@ class Store:
 
     # -- health --------------------------------------------------------------------
     def _check_consistent(self, target: ChromaTarget) -> None:
-        if self.catalog.count_chunks() and not self.vectors.count():
-            raise StoreError(
-                f"The index in {self.data_dir} is damaged: its catalog lists "
-                f"{self.catalog.count_chunks()} chunks but the vector store at {target.describe()} is empty. "
-                "Rebuild it from your sources with `rag ingest --rebuild PATH`, or restore a backup.")
+        chunks, vectors = self.catalog.count_chunks(), self.vectors.count()
+        if bool(chunks) != bool(vectors):
+            what = (f"its catalog lists {chunks} chunks but the vector store at {target.describe()} is empty"
+                    if chunks else f"the vector store at {target.describe()} holds {vectors} chunks its catalog "
+                                   f"({CATALOG}) does not list")
+            raise StoreError(f"The index in {self.data_dir} is damaged: {what}. Rebuild it from your sources "
+                             "with `rag ingest --rebuild PATH`, or restore a backup of that folder.")
 
     def check_model(self) -> None:
         """Refuse an index built with another embedding model (``rag ingest --rebuild`` switches)."""
@@ -191,10 +193,11 @@ def _prepare_dir(path: Path, target: ChromaTarget) -> bool:
     except OSError as exc:
         raise StoreError(f"VECTORSTORE_DIR={path} cannot be created ({exc.strerror}). "
                          "Point VECTORSTORE_DIR at a folder you can write.") from None
+    for name in ([] if target.is_server else ["chroma.sqlite3"]) + [CATALOG]:
+        if (path / name).exists() and (path / name).stat().st_size == 0:
+            raise StoreError(f"The index in {path} is damaged: {name} is empty (0 bytes). Rebuild it from your "
+                             "sources with `rag ingest --rebuild PATH`, or restore a backup of that folder.")
     sqlite_file = path / "chroma.sqlite3"
-    if not target.is_server and sqlite_file.exists() and sqlite_file.stat().st_size == 0:
-        raise StoreError(f"The index in {path} is damaged: {sqlite_file.name} is empty (0 bytes). Rebuild it "
-                         "from your sources with `rag ingest --rebuild PATH`, or restore a backup of that folder.")
     if not target.is_server and sqlite_file.exists() and not (path / CATALOG).exists():
         raise StoreError(f"The index in {path} was built by an older version of Corpus QA (it has no {CATALOG}). "
                          "Rebuild it with `rag ingest --rebuild PATH`.")

@@ -50,7 +50,31 @@ def test_folder_lists_supported_files_only(tmp_path):
     assert [p.name for p in find_files(tmp_path)] == ["a.md", "b.txt", "c.html", "e.txt"]
 
 
-def test_loaded_file_records_source_and_folder(corpus_dir):
+def test_loaded_file_records_identity_and_label(corpus_dir):
     doc = load_file(corpus_dir / "000_47c153a9fafeb903.txt")
     assert doc.metadata["source"] == "000_47c153a9fafeb903.txt"
-    assert doc.metadata["folder"] == str(corpus_dir.resolve())
+    assert doc.metadata["doc_id"] == "file:" + (corpus_dir / "000_47c153a9fafeb903.txt").resolve().as_posix()
+
+
+def test_label_is_relative_to_the_ingested_folder(tmp_path):
+    from ingest import file_id, folder_prefix
+
+    (tmp_path / "a" / "sub").mkdir(parents=True)
+    (tmp_path / "a" / "sub" / "news.txt").write_text("新闻。", encoding="utf-8")
+    doc = load_file(tmp_path / "a" / "sub" / "news.txt", root=tmp_path / "a")
+    assert doc.metadata["source"] == "sub/news.txt"
+    assert doc.metadata["doc_id"].startswith(folder_prefix(tmp_path / "a"))
+    assert doc.metadata["doc_id"] == file_id(tmp_path / "a" / "sub" / "news.txt")
+    assert not file_id(tmp_path / "a-b" / "x.txt").startswith(folder_prefix(tmp_path / "a"))
+
+
+@pytest.mark.parametrize("size,limit,ok", [(10, 10, True), (11, 10, False), (0, 10, True)])
+def test_size_limit(tmp_path, size, limit, ok):
+    from ingest.errors import FileTooLargeError
+
+    (tmp_path / "f.txt").write_bytes(b"a" * size)
+    if ok:
+        assert load_file(tmp_path / "f.txt", max_bytes=limit).metadata["source"] == "f.txt"
+    else:
+        with pytest.raises(FileTooLargeError, match="MAX_FILE_MB"):
+            load_file(tmp_path / "f.txt", max_bytes=limit)

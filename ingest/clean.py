@@ -3,21 +3,25 @@
 Owns: stripping HTML tags, comments, images and markdown links; dropping site chrome
 (menus, share bars, print links, copyright lines, sidebar link lists); replacing radical
 code points that some sites type instead of characters (⼈⽬⻓ → 人目长); extracting
-``title``, ``url`` and ``published`` (ISO date) into metadata.
+``title``, ``url`` and ``published`` (ISO date) into metadata. A metadata field that
+cannot be parsed is dropped with a warning naming the file; it never costs the file.
 Does not own: decoding bytes (``ingest.loader``) or script conversion (``ingest.script``).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 
 from bs4 import BeautifulSoup, Comment
 from langchain_core.documents import Document
 
 __all__ = ["clean", "clean_text"]
+
+log = logging.getLogger(__name__)
 
 _EPOCH = re.compile(r"<!--\s*(\d{10,13})\s*-->")
 _GMT = re.compile(r"<i>\s*([A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} [\d:]+ GMT)\s*</i>")
@@ -38,6 +42,8 @@ _SENTENCE_END = re.compile(r"[。！？!?；;…”」』]")
 _HTML_HINT = re.compile(r"</?[a-zA-Z][^>]*>|<!--")
 _BLOCKS = ["p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "blockquote"]
 _DROP_TAGS = ["img", "script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "svg", "figure"]
+# a published date outside this range is a broken field (an epoch in the wrong unit, a typo), not news
+_PLAUSIBLE = (date(1990, 1, 1), date(2100, 1, 1))
 _SHORT = 16
 _RADICALS = re.compile(r"[\u2e80-\u2fdf]")
 # subtle: Kangxi radicals map to characters by NFKC, CJK Radicals Supplement forms have no
@@ -49,13 +55,17 @@ _SUPPLEMENT = dict(zip("⺠⻄⻅⻆⻉⻋⻓⻔⻗⻘⻚⻛⻜⻝⻢⻣⻤⻥�
 
 def clean(doc: Document) -> Document:
     """Return a new Document with article text and title/url/published metadata."""
-    text, meta = clean_text(doc.page_content, html=doc.metadata.get("format") in ("html", "htm"))
+    html = doc.metadata.get("format") in ("html", "htm")
+    text, meta = clean_text(doc.page_content, html=html, source=doc.metadata.get("source", "<document>"))
     return Document(page_content=text, metadata={**doc.metadata, **meta})
 
 
-def clean_text(raw: str, html: bool = False) -> tuple[str, dict]:
-    """Clean one article; ``html`` marks a whole HTML page (``<title>``, ``<h1>``)."""
-    meta: dict = {"title": None, "url": None, "published": _published(raw)}
+def clean_text(raw: str, html: bool = False, source: str = "<text>") -> tuple[str, dict]:
+    """Clean one article; ``html`` marks a whole HTML page (``<title>``, ``<h1>``).
+
+    ``source`` names the file in warnings about metadata fields that were dropped.
+    """
+    meta: dict = {"title": None, "url": None, "published": _published(raw, source)}
     raw = _take_markdown_title(_GMT.sub("", raw), meta)
     if html or _HTML_HINT.search(raw):
         raw = _html_to_text(raw, meta)
@@ -72,14 +82,28 @@ def clean_text(raw: str, html: bool = False) -> tuple[str, dict]:
     return "\n\n".join(paragraphs), meta
 
 
-def _published(raw: str) -> str | None:
-    if m := _GMT.search(raw):
-        return parsedate_to_datetime(m.group(1)).date().isoformat()
-    if m := _EPOCH.search(raw):
-        stamp = int(m.group(1))
-        stamp = stamp / 1000 if stamp > 10**11 else stamp
-        return datetime.fromtimestamp(stamp, tz=timezone.utc).date().isoformat()
+def _published(raw: str, source: str) -> str | None:
+    """ISO date from the GMT line, else the epoch comment; a broken one is dropped with a warning."""
+    for field, pattern, parse in (("GMT date", _GMT, _gmt_date), ("epoch comment", _EPOCH, _epoch_date)):
+        if m := pattern.search(raw):
+            try:
+                day = parse(m.group(1))
+                if not _PLAUSIBLE[0] <= day < _PLAUSIBLE[1]:
+                    raise ValueError(f"{day} is not between {_PLAUSIBLE[0]} and {_PLAUSIBLE[1]}")
+                return day.isoformat()
+            except (ValueError, TypeError, OverflowError, OSError) as exc:
+                log.warning("%s: dropped published %s %r: %s", source, field, m.group(1), exc)
     return None
+
+
+def _gmt_date(value: str) -> date:
+    return parsedate_to_datetime(value).date()
+
+
+def _epoch_date(value: str) -> date:
+    stamp = int(value)
+    stamp = stamp / 1000 if stamp > 10**11 else stamp
+    return datetime.fromtimestamp(stamp, tz=timezone.utc).date()
 
 
 def _take_markdown_title(raw: str, meta: dict) -> str:

@@ -1,4 +1,7 @@
+import logging
+
 import pytest
+from langchain_core.documents import Document
 
 from ingest import clean, load_file
 from ingest.clean import clean_text
@@ -71,3 +74,25 @@ def test_radical_code_points_become_characters():
 def test_bundled_article_has_no_radicals_left(corpus_dir):
     text = clean(load_file(corpus_dir / "003_9dad58ff233fdee4.txt")).page_content
     assert "短期目标" in text and not any("\u2e80" <= ch <= "\u2fdf" for ch in text)
+
+
+# --- reliability: bad metadata, hidden text, tag-dense pages -------------------------------
+
+BODY = "<p>正文第一段，这是可见的句子。</p>"
+
+
+@pytest.mark.parametrize("stamp, published", [
+    ("<i>Sat, 31 Feb 2025 10:00:00 GMT</i>", None),            # no 31 February
+    ("<i>Sat, 01 Feb 2025 99:00:00 GMT</i>", None),            # no hour 99
+    ("<i>Sat, 01 Foo 2025 10:00:00 GMT</i>", None),            # no month Foo
+    ("<!--99999999999-->", None),                              # seconds, not ms: the year 5138
+    ("<i>Sat, 31 Feb 2025 10:00:00 GMT</i><!--1738435143000-->", "2025-02-01"),  # falls back to the epoch
+])
+def test_bad_published_field_is_dropped_with_a_warning_and_the_file_kept(caplog, stamp, published):
+    raw = Document(page_content=f"<html><body>{stamp}{BODY}</body></html>",
+                   metadata={"source": "bad_date.html", "format": "html"})
+    with caplog.at_level(logging.WARNING, logger="ingest.clean"):
+        doc = clean(raw)
+    assert doc.metadata["published"] == published
+    assert doc.page_content == "正文第一段，这是可见的句子。"
+    assert any("bad_date.html" in r.getMessage() and "published" in r.getMessage() for r in caplog.records)

@@ -96,3 +96,25 @@ def test_bad_published_field_is_dropped_with_a_warning_and_the_file_kept(caplog,
     assert doc.metadata["published"] == published
     assert doc.page_content == "正文第一段，这是可见的句子。"
     assert any("bad_date.html" in r.getMessage() and "published" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("unit", ["第{i}句话。<br>", "<div><p><span>第{i}句</span>话。</p></div>"])
+def test_tag_dense_page_of_40k_elements_is_cleaned(unit):
+    # subtle: content only; speed is shown by benchmarks/bench_clean.py (the old cleaner took minutes)
+    raw = "<html><body>" + "".join(unit.format(i=i) for i in range(40_000)) + "</body></html>"
+    text, meta = clean_text(raw, html=True)
+    assert text.split("\n\n") == [f"第{i}句话。" for i in range(40_000)]
+    assert meta["title"] is None
+
+
+@pytest.mark.parametrize("raw", ["", "\n", "<!-- 只有注释 -->", "<html></html>"])
+def test_empty_html_gives_empty_text(raw):
+    assert clean_text(raw, html=True) == ("", {"title": None, "url": None, "published": None})
+
+
+@pytest.mark.parametrize("depth", [100, 3000])
+def test_deeply_nested_page_keeps_its_text_past_libxml2s_depth_limit(depth):
+    raw = ("<html><body><p>前文，开头的句子。</p>" + "<div><span>" * depth + "深处的正文。"
+           + "</span></div>" * depth + "<p>后文，结尾的句子。</p></body></html>")
+    text, _ = clean_text(raw, html=True)
+    assert text == "前文，开头的句子。\n\n深处的正文。\n\n后文，结尾的句子。"

@@ -1,11 +1,12 @@
 """Clean stage: raw ``Document`` → article ``Document`` (paragraph text + metadata).
 
-Owns: stripping HTML tags, comments, images and markdown links, in time linear in the
-page; dropping site chrome (menus, share bars, print links, copyright lines, sidebar link
-lists); replacing radical code points that some sites type instead of characters (⼈⽬⻓ →
-人目长); extracting ``title``, ``url`` and ``published`` (ISO date) into metadata. A
-metadata field that cannot be parsed is dropped with a warning naming the file; it never
-costs the file.
+Owns: stripping HTML tags, comments, CDATA, images and markdown links, in time linear in
+the page; dropping text a browser does not show (``display:none``, ``hidden``,
+``aria-hidden``, ``<template>``, form controls); dropping site chrome (menus, share bars,
+print links, copyright lines, sidebar link lists); replacing radical code points that some
+sites type instead of characters (⼈⽬⻓ → 人目长); extracting ``title``, ``url`` and
+``published`` (ISO date) into metadata. A metadata field that cannot be parsed is dropped
+with a warning naming the file; it never costs the file.
 Does not own: decoding bytes (``ingest.loader``) or script conversion (``ingest.script``).
 """
 
@@ -17,7 +18,7 @@ import unicodedata
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 
-from bs4 import BeautifulSoup, NavigableString
+from bs4 import BeautifulSoup, NavigableString, Tag
 from langchain_core.documents import Document
 from lxml import etree
 
@@ -41,10 +42,13 @@ _CHROME = re.compile(
 )
 _SEPARATED = re.compile(r"\s+[-|>»/]\s+")
 _SENTENCE_END = re.compile(r"[。！？!?；;…”」』]")
-_HTML_HINT = re.compile(r"</?[a-zA-Z][^<>]*>|<!--")
+_HTML_HINT = re.compile(r"</?[a-zA-Z][^<>]*>|<!--|<!\[CDATA\[")
 _BLOCKS = ["p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "blockquote"]
+# form controls outside a <form> (which is dropped whole): option lists, button captions, prefilled values
 _DROP_TAGS = ["img", "script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "svg", "figure",
-              "title", "head"]
+              "title", "head", "template", "input", "select", "option", "textarea", "button"]
+_MAYBE_HIDDEN = "//*[@hidden or @aria-hidden or @style]"
+_DISPLAY_NONE = re.compile(r"(?<![\w-])display\s*:\s*none\b", re.IGNORECASE)
 # a published date outside this range is a broken field (an epoch in the wrong unit, a typo), not news
 _PLAUSIBLE = (date(1990, 1, 1), date(2100, 1, 1))
 _SHORT = 16
@@ -127,6 +131,7 @@ def _html_to_text(raw: str, meta: dict, source: str) -> str:
     siblings instead (bs4's insert_before) scans the parent's children each time, which
     made 40k <br> in one <body> take minutes.
     """
+    raw = _drop_cdata(raw)
     # subtle: bytes with a fixed encoding, because lxml refuses a str that declares its own
     # encoding (<?xml … encoding=…?>) and a page's <meta charset> must not re-decode our text.
     parser = etree.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=True, remove_pis=True)
@@ -140,7 +145,7 @@ def _html_to_text(raw: str, meta: dict, source: str) -> str:
         # <font>s) and silently drops the rest of the page; html.parser has no such limit.
         log.warning("%s: HTML nested too deep for lxml; cleaned with html.parser instead", source)
         return _soup_text(BeautifulSoup(raw, "html.parser"))
-    for el in list(root.iter(_DROP_TAGS)):
+    for el in [*filter(_is_hidden, root.xpath(_MAYBE_HIDDEN)), *root.iter(_DROP_TAGS)]:
         el.clear(keep_tail=True)
     for el in list(root.iter(_BLOCKS)):
         el.text = "\n" + (el.text or "")
@@ -163,11 +168,34 @@ def _soup_text(soup: BeautifulSoup) -> str:
         if isinstance(node, str):
             # subtle: comments, doctypes and CDATA are str subclasses too; only text counts
             out.append(node if type(node) in (str, NavigableString) else "")
-        elif node.name not in _DROP_TAGS:
+        elif node.name not in _DROP_TAGS and not _is_hidden(node):
             newline = ["\n"] if node.name in _BLOCKS else []
             out += newline
             todo += newline + node.contents[::-1]
     return "".join(out)
+
+
+def _drop_cdata(raw: str) -> str:
+    """``raw`` without ``<![CDATA[…]]>`` sections; an unterminated one is left to the parser.
+
+    subtle: libxml2 reads CDATA in HTML as a comment that ends at the first ``>``, so
+    ``<![CDATA[a>b]]>`` would leak ``b]]>``. str.find keeps this linear where a lazy regex
+    rescans to the end for every unterminated section.
+    """
+    out, i = [], 0
+    while (start := raw.find("<![CDATA[", i)) != -1 and (end := raw.find("]]>", start + 9)) != -1:
+        out.append(raw[i:start])
+        i = end + 3
+    out.append(raw[i:])
+    return "".join(out)
+
+
+def _is_hidden(el: etree._Element | Tag) -> bool:
+    hidden = el.get("hidden")
+    # subtle: hidden="until-found" is a collapsed section that find-in-page opens: article text
+    if hidden is not None and hidden.strip().lower() != "until-found":
+        return True
+    return el.get("aria-hidden", "").strip().lower() == "true" or bool(_DISPLAY_NONE.search(el.get("style", "")))
 
 
 def _take_url_line(line: str, meta: dict) -> bool:

@@ -1,23 +1,30 @@
 """Clean stage: raw ``Document`` → article ``Document`` (paragraph text + metadata).
 
-Owns: stripping HTML tags, comments, images and markdown links; dropping site chrome
-(menus, share bars, print links, copyright lines, sidebar link lists); replacing radical
-code points that some sites type instead of characters (⼈⽬⻓ → 人目长); extracting
-``title``, ``url`` and ``published`` (ISO date) into metadata.
+Owns: stripping HTML tags, comments, CDATA, images and markdown links, in time linear in
+the page; dropping text a browser does not show (``display:none``, ``hidden``,
+``aria-hidden``, ``<template>``, form controls); dropping site chrome (menus, share bars,
+print links, copyright lines, sidebar link lists); replacing radical code points that some
+sites type instead of characters (⼈⽬⻓ → 人目长); extracting ``title``, ``url`` and
+``published`` (ISO date) into metadata. A metadata field that cannot be parsed is dropped
+with a warning naming the file; it never costs the file.
 Does not own: decoding bytes (``ingest.loader``) or script conversion (``ingest.script``).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 
-from bs4 import BeautifulSoup, Comment
+from bs4 import BeautifulSoup, NavigableString, Tag
 from langchain_core.documents import Document
+from lxml import etree
 
 __all__ = ["clean", "clean_text"]
+
+log = logging.getLogger(__name__)
 
 _EPOCH = re.compile(r"<!--\s*(\d{10,13})\s*-->")
 _GMT = re.compile(r"<i>\s*([A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} [\d:]+ GMT)\s*</i>")
@@ -35,9 +42,15 @@ _CHROME = re.compile(
 )
 _SEPARATED = re.compile(r"\s+[-|>»/]\s+")
 _SENTENCE_END = re.compile(r"[。！？!?；;…”」』]")
-_HTML_HINT = re.compile(r"</?[a-zA-Z][^>]*>|<!--")
+_HTML_HINT = re.compile(r"</?[a-zA-Z][^<>]*>|<!--|<!\[CDATA\[")
 _BLOCKS = ["p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "blockquote"]
-_DROP_TAGS = ["img", "script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "svg", "figure"]
+# form controls outside a <form> (which is dropped whole): option lists, button captions, prefilled values
+_DROP_TAGS = ["img", "script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "svg", "figure",
+              "title", "head", "template", "input", "select", "option", "textarea", "button"]
+_MAYBE_HIDDEN = "//*[@hidden or @aria-hidden or @style]"
+_DISPLAY_NONE = re.compile(r"(?<![\w-])display\s*:\s*none\b", re.IGNORECASE)
+# a published date outside this range is a broken field (an epoch in the wrong unit, a typo), not news
+_PLAUSIBLE = (date(1990, 1, 1), date(2100, 1, 1))
 _SHORT = 16
 _RADICALS = re.compile(r"[\u2e80-\u2fdf]")
 # subtle: Kangxi radicals map to characters by NFKC, CJK Radicals Supplement forms have no
@@ -49,16 +62,20 @@ _SUPPLEMENT = dict(zip("⺠⻄⻅⻆⻉⻋⻓⻔⻗⻘⻚⻛⻜⻝⻢⻣⻤⻥�
 
 def clean(doc: Document) -> Document:
     """Return a new Document with article text and title/url/published metadata."""
-    text, meta = clean_text(doc.page_content, html=doc.metadata.get("format") in ("html", "htm"))
+    html = doc.metadata.get("format") in ("html", "htm")
+    text, meta = clean_text(doc.page_content, html=html, source=doc.metadata.get("source", "<document>"))
     return Document(page_content=text, metadata={**doc.metadata, **meta})
 
 
-def clean_text(raw: str, html: bool = False) -> tuple[str, dict]:
-    """Clean one article; ``html`` marks a whole HTML page (``<title>``, ``<h1>``)."""
-    meta: dict = {"title": None, "url": None, "published": _published(raw)}
+def clean_text(raw: str, html: bool = False, source: str = "<text>") -> tuple[str, dict]:
+    """Clean one article; ``html`` marks a whole HTML page (``<title>``, ``<h1>``).
+
+    ``source`` names the file in warnings about metadata fields that were dropped.
+    """
+    meta: dict = {"title": None, "url": None, "published": _published(raw, source)}
     raw = _take_markdown_title(_GMT.sub("", raw), meta)
     if html or _HTML_HINT.search(raw):
-        raw = _html_to_text(raw, meta)
+        raw = _html_to_text(raw, meta, source)
     raw = _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", raw))
     lines = [_squash(line) for line in raw.splitlines()]
     lines = [line for line in lines if not _take_url_line(line, meta)]
@@ -72,14 +89,28 @@ def clean_text(raw: str, html: bool = False) -> tuple[str, dict]:
     return "\n\n".join(paragraphs), meta
 
 
-def _published(raw: str) -> str | None:
-    if m := _GMT.search(raw):
-        return parsedate_to_datetime(m.group(1)).date().isoformat()
-    if m := _EPOCH.search(raw):
-        stamp = int(m.group(1))
-        stamp = stamp / 1000 if stamp > 10**11 else stamp
-        return datetime.fromtimestamp(stamp, tz=timezone.utc).date().isoformat()
+def _published(raw: str, source: str) -> str | None:
+    """ISO date from the GMT line, else the epoch comment; a broken one is dropped with a warning."""
+    for field, pattern, parse in (("GMT date", _GMT, _gmt_date), ("epoch comment", _EPOCH, _epoch_date)):
+        if m := pattern.search(raw):
+            try:
+                day = parse(m.group(1))
+                if not _PLAUSIBLE[0] <= day < _PLAUSIBLE[1]:
+                    raise ValueError(f"{day} is not between {_PLAUSIBLE[0]} and {_PLAUSIBLE[1]}")
+                return day.isoformat()
+            except (ValueError, TypeError, OverflowError, OSError) as exc:
+                log.warning("%s: dropped published %s %r: %s", source, field, m.group(1), exc)
     return None
+
+
+def _gmt_date(value: str) -> date:
+    return parsedate_to_datetime(value).date()
+
+
+def _epoch_date(value: str) -> date:
+    stamp = int(value)
+    stamp = stamp / 1000 if stamp > 10**11 else stamp
+    return datetime.fromtimestamp(stamp, tz=timezone.utc).date()
 
 
 def _take_markdown_title(raw: str, meta: dict) -> str:
@@ -93,19 +124,78 @@ def _take_markdown_title(raw: str, meta: dict) -> str:
     return raw
 
 
-def _html_to_text(raw: str, meta: dict) -> str:
-    soup = BeautifulSoup(raw, "html.parser")
+def _html_to_text(raw: str, meta: dict, source: str) -> str:
+    """Visible text of an HTML page or fragment, one line per block element; O(size of input).
+
+    subtle: every edit here is O(1) per element (text/tail strings, clear()). Inserting
+    siblings instead (bs4's insert_before) scans the parent's children each time, which
+    made 40k <br> in one <body> take minutes.
+    """
+    raw = _drop_cdata(raw)
+    # subtle: bytes with a fixed encoding, because lxml refuses a str that declares its own
+    # encoding (<?xml … encoding=…?>) and a page's <meta charset> must not re-decode our text.
+    parser = etree.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=True, remove_pis=True)
+    root = etree.fromstring(raw.encode("utf-8", "replace"), parser)
+    if root is None:
+        return ""
     if meta["title"] is None:
-        heading = soup.find("h1") or soup.find("title")
-        meta["title"] = _squash(heading.get_text()) or None if heading else None
-    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        node.extract()
-    for tag in soup.find_all(_DROP_TAGS + ["title", "head"]):
-        tag.decompose()
-    for tag in soup.find_all(_BLOCKS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    return soup.get_text()
+        meta["title"] = _title(root)
+    if parser.error_log.filter_from_fatals():
+        # subtle: libxml2 gives up past 2048 open elements (thousands of unclosed <div>s or
+        # <font>s) and silently drops the rest of the page; html.parser has no such limit.
+        log.warning("%s: HTML nested too deep for lxml; cleaned with html.parser instead", source)
+        return _soup_text(BeautifulSoup(raw, "html.parser"))
+    for el in [*filter(_is_hidden, root.xpath(_MAYBE_HIDDEN)), *root.iter(_DROP_TAGS)]:
+        el.clear(keep_tail=True)
+    for el in list(root.iter(_BLOCKS)):
+        el.text = "\n" + (el.text or "")
+        el.tail = "\n" + (el.tail or "")
+    return etree.tostring(root, method="text", encoding="unicode")
+
+
+def _title(root: etree._Element) -> str | None:
+    heading = root.find(".//h1")
+    heading = root.find(".//title") if heading is None else heading
+    return _squash("".join(heading.itertext())) or None if heading is not None else None
+
+
+def _soup_text(soup: BeautifulSoup) -> str:
+    """The same text as the lxml path, from a bs4 tree, walked with a stack (no recursion)."""
+    out: list[str] = []
+    todo: list = [soup]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, str):
+            # subtle: comments, doctypes and CDATA are str subclasses too; only text counts
+            out.append(node if type(node) in (str, NavigableString) else "")
+        elif node.name not in _DROP_TAGS and not _is_hidden(node):
+            newline = ["\n"] if node.name in _BLOCKS else []
+            out += newline
+            todo += newline + node.contents[::-1]
+    return "".join(out)
+
+
+def _drop_cdata(raw: str) -> str:
+    """``raw`` without ``<![CDATA[…]]>`` sections; an unterminated one is left to the parser.
+
+    subtle: libxml2 reads CDATA in HTML as a comment that ends at the first ``>``, so
+    ``<![CDATA[a>b]]>`` would leak ``b]]>``. str.find keeps this linear where a lazy regex
+    rescans to the end for every unterminated section.
+    """
+    out, i = [], 0
+    while (start := raw.find("<![CDATA[", i)) != -1 and (end := raw.find("]]>", start + 9)) != -1:
+        out.append(raw[i:start])
+        i = end + 3
+    out.append(raw[i:])
+    return "".join(out)
+
+
+def _is_hidden(el: etree._Element | Tag) -> bool:
+    hidden = el.get("hidden")
+    # subtle: hidden="until-found" is a collapsed section that find-in-page opens: article text
+    if hidden is not None and hidden.strip().lower() != "until-found":
+        return True
+    return el.get("aria-hidden", "").strip().lower() == "true" or bool(_DISPLAY_NONE.search(el.get("style", "")))
 
 
 def _take_url_line(line: str, meta: dict) -> bool:

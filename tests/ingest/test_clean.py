@@ -1,4 +1,7 @@
+import logging
+
 import pytest
+from langchain_core.documents import Document
 
 from ingest import clean, load_file
 from ingest.clean import clean_text
@@ -71,3 +74,78 @@ def test_radical_code_points_become_characters():
 def test_bundled_article_has_no_radicals_left(corpus_dir):
     text = clean(load_file(corpus_dir / "003_9dad58ff233fdee4.txt")).page_content
     assert "短期目标" in text and not any("\u2e80" <= ch <= "\u2fdf" for ch in text)
+
+
+# --- reliability: bad metadata, hidden text, tag-dense pages -------------------------------
+
+BODY = "<p>正文第一段，这是可见的句子。</p>"
+
+
+@pytest.mark.parametrize("stamp, published", [
+    ("<i>Sat, 31 Feb 2025 10:00:00 GMT</i>", None),            # no 31 February
+    ("<i>Sat, 01 Feb 2025 99:00:00 GMT</i>", None),            # no hour 99
+    ("<i>Sat, 01 Foo 2025 10:00:00 GMT</i>", None),            # no month Foo
+    ("<!--99999999999-->", None),                              # seconds, not ms: the year 5138
+    ("<i>Sat, 31 Feb 2025 10:00:00 GMT</i><!--1738435143000-->", "2025-02-01"),  # falls back to the epoch
+])
+def test_bad_published_field_is_dropped_with_a_warning_and_the_file_kept(caplog, stamp, published):
+    raw = Document(page_content=f"<html><body>{stamp}{BODY}</body></html>",
+                   metadata={"source": "bad_date.html", "format": "html"})
+    with caplog.at_level(logging.WARNING, logger="ingest.clean"):
+        doc = clean(raw)
+    assert doc.metadata["published"] == published
+    assert doc.page_content == "正文第一段，这是可见的句子。"
+    assert any("bad_date.html" in r.getMessage() and "published" in r.getMessage() for r in caplog.records)
+
+
+# subtle: sentences, so that a kept hidden line is not taken for a headline or a sidebar and dropped anyway
+HIDDEN = [
+    '<div style="display:none">秘密文字，不该出现。</div>',
+    '<div style="color: red; DISPLAY : None !important">秘密文字，不该出现。</div>',
+    "<p hidden>秘密文字，不该出现。</p>",
+    '<span aria-hidden="true">秘密文字，不该出现。</span>',
+    "<template><p>秘密文字，不该出现。</p></template>",
+    "<select><option>秘密文字，不该出现。</option></select>",
+    "<textarea>秘密文字，不该出现。</textarea>",
+    "<button>秘密文字，不该出现。</button>",
+    "<p>正文<![CDATA[秘密文字，不该出现。]]>继续。</p>",
+    "<p>正文<![CDATA[秘密>文字，不该出现。]]>继续。</p>",                   # libxml2 alone ends CDATA at the >
+]
+
+
+@pytest.mark.parametrize("html", [True, False])
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_hidden_text_is_dropped_and_visible_text_kept(hidden, html):
+    # the last paragraph looks hidden to a careless check but is shown by a browser
+    raw = (f"<html><body>{BODY}{hidden}"
+           '<p style="display: block" aria-hidden="false" hidden="until-found">第二段也看得见。</p></body></html>')
+    text, meta = clean_text(raw, html=html)
+    assert "秘密" not in text and "秘密" not in (meta["title"] or "")
+    assert "正文第一段，这是可见的句子。" in text and "第二段也看得见。" in text
+
+
+def test_cdata_in_plain_text_is_dropped():
+    text, _ = clean_text("正文第一段，这是可见的句子。<![CDATA[秘密文字，不该出现。]]>")
+    assert text == "正文第一段，这是可见的句子。"
+
+
+@pytest.mark.parametrize("unit", ["第{i}句话。<br>", "<div><p><span>第{i}句</span>话。</p></div>"])
+def test_tag_dense_page_of_40k_elements_is_cleaned(unit):
+    # subtle: content only; speed is shown by benchmarks/bench_clean.py (the old cleaner took minutes)
+    raw = "<html><body>" + "".join(unit.format(i=i) for i in range(40_000)) + "</body></html>"
+    text, meta = clean_text(raw, html=True)
+    assert text.split("\n\n") == [f"第{i}句话。" for i in range(40_000)]
+    assert meta["title"] is None
+
+
+@pytest.mark.parametrize("raw", ["", "\n", "<!-- 只有注释 -->", "<![CDATA[只有CDATA]]>", "<html></html>"])
+def test_empty_html_gives_empty_text(raw):
+    assert clean_text(raw, html=True) == ("", {"title": None, "url": None, "published": None})
+
+
+@pytest.mark.parametrize("depth", [100, 3000])
+def test_deeply_nested_page_keeps_its_text_past_libxml2s_depth_limit(depth):
+    raw = ("<html><body><p>前文，开头的句子。</p>" + "<div><span>" * depth + "深处的正文。<p hidden>秘密文字，不该出现。</p>"
+           + "</span></div>" * depth + "<p>后文，结尾的句子。</p></body></html>")
+    text, _ = clean_text(raw, html=True)
+    assert text == "前文，开头的句子。\n\n深处的正文。\n\n后文，结尾的句子。"

@@ -30,8 +30,10 @@ _EPOCH = re.compile(r"<!--\s*(\d{10,13})\s*-->")
 _GMT = re.compile(r"<i>\s*([A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} [\d:]+ GMT)\s*</i>")
 _MD_TITLE = re.compile(r"^\s*\[([^\]]+)\]\((https?://[^)\s]+)\)\s*$")
 _MD_HEADING = re.compile(r"^\s*#{1,3}\s+(.+?)\s*#*\s*$")
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:https?://|/)[^)]*\)")
+# subtle: the bracket classes exclude "[" and "(" too, so each failed match stops at the next
+# bracket instead of scanning to the end of the text (quadratic on text full of "[").
+_MD_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()\s]*\)")
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]\((?:https?://|/)(?:[^()\s]|\([^()\s]*\))*\)")
 _URL_LINE = re.compile(r"^(?:文章网址|本文网址|文章網址|本文網址|原文网址|原文链接)\s*[:：]\s*(https?://\S+)")
 _URL_DATE = re.compile(r"/(20\d\d)[/-]?(\d{1,2})[/-]?(\d{1,2})(?:/|\.|$)|-(20\d\d)(\d\d)(\d\d)/")
 _RULE = re.compile(r"^\s*[-=*_]{3,}\s*$")

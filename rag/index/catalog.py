@@ -70,15 +70,13 @@ class ChunkRow:
 class Catalog:
     """Thread-safe: one connection, one lock (every statement here takes milliseconds)."""
 
-    def __init__(self, path: Path, read_only: bool = False) -> None:
-        self.path, self.read_only = path, read_only
-        uri = f"file:{path}?mode=ro" if read_only else f"file:{path}"
-        self._db = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30, isolation_level=None)
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
         self._lock = threading.RLock()
-        if not read_only:
-            # subtle: WAL lets readers in other processes go on while an ingest writes.
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
+        # subtle: WAL lets readers in other processes go on while an ingest writes.
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
         self._db.execute("SELECT count(*) FROM documents").fetchone()  # fails here on a damaged file
         self._data_version = self._version()
 

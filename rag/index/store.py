@@ -11,8 +11,11 @@ Does not own: reading or cleaning files (``ingest``), ranking (``rag.retriever``
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +35,7 @@ from rag.index.vectors import ChromaTarget, Vectors, open_client
 __all__ = ["Store", "SyncCounts", "DocumentInfo"]
 
 CATALOG = "catalog.sqlite3"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,7 +53,11 @@ class Store:
         self.embeddings, self.data_dir, self.batch_size = embeddings, Path(data_dir), batch_size
         self.model, self.dim = embeddings.name, embeddings.dim
         self.read_only = _prepare_dir(self.data_dir, target)
-        self.catalog = _open_catalog(self.data_dir / CATALOG, self.read_only)
+        self._scratch = None
+        readable = self._private_copy(target) if self.read_only else self.data_dir
+        self.catalog = _open_catalog(readable / CATALOG)
+        if self.read_only and not target.is_server:
+            target = ChromaTarget(path=str(readable))
         factory = (lambda: client) if client is not None else (lambda: open_client(target))
         self.vectors = _open_vectors(factory, collection, self, target, page_size, owned=client is None)
         self.lexical = Lexical(self.catalog)
@@ -57,6 +65,21 @@ class Store:
         self.version = 0            # bumped on every change seen, for anything cached above
         self._lock = threading.RLock()
         self._file_lock = None if self.read_only else FileLock(str(self.data_dir / "write.lock"), timeout=0)
+
+    def _private_copy(self, target: ChromaTarget) -> Path:
+        """Neither Chroma nor a WAL-mode SQLite file opens from a read-only folder: answer from a copy.
+
+        subtle: copied once per process (seconds at 100k chunks); writes stay refused.
+        """
+        if not (self.data_dir / CATALOG).exists():
+            raise StoreError(f"The index folder {self.data_dir} is read-only and holds no index. "
+                             "Build one where you can write (VECTORSTORE_DIR), or ask for write access.")
+        self._scratch = tempfile.TemporaryDirectory(prefix="corpus-qa-ro-")
+        copy = Path(self._scratch.name) / "index"
+        skip = ["write.lock"] + (["chroma.sqlite3", "*-*-*-*-*"] if target.is_server else [])
+        shutil.copytree(self.data_dir, copy, ignore=shutil.ignore_patterns(*skip))
+        log.warning("%s is read-only: answering from a copy in %s", self.data_dir, copy)
+        return copy
 
     # -- health --------------------------------------------------------------------
     def _check_consistent(self, target: ChromaTarget) -> None:
@@ -204,12 +227,9 @@ def _prepare_dir(path: Path, target: ChromaTarget) -> bool:
     return not os.access(path, os.W_OK)
 
 
-def _open_catalog(path: Path, read_only: bool) -> Catalog:
-    if read_only and not path.exists():
-        raise StoreError(f"The index folder {path.parent} is read-only and holds no index. "
-                         "Build one where you can write (VECTORSTORE_DIR), or ask for write access.")
+def _open_catalog(path: Path) -> Catalog:
     try:
-        return Catalog(path, read_only=read_only)
+        return Catalog(path)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"The index in {path.parent} is damaged: {path.name} cannot be read ({exc}). Rebuild it "
                          "from your sources with `rag ingest --rebuild PATH`, or restore a backup of that folder.") from None

@@ -149,3 +149,19 @@ def test_deeply_nested_page_keeps_its_text_past_libxml2s_depth_limit(depth):
            + "</span></div>" * depth + "<p>后文，结尾的句子。</p></body></html>")
     text, _ = clean_text(raw, html=True)
     assert text == "前文，开头的句子。\n\n深处的正文。\n\n后文，结尾的句子。"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("看[这篇报道](https://x.com/a_(b))。", "看这篇报道。"),
+    ("[链接](/p/1) 与 ![图](/i.png)", "链接 与"),
+    ("[" * 5, "[" * 5),
+    ("", ""),
+])
+def test_markdown_links_keep_their_text(text, expected):
+    assert clean_text(text)[0] == expected
+
+
+def test_text_full_of_brackets_is_cleaned():
+    # used to take quadratic time (40 KB of "[a " ≈ 13 s); the content is what is asserted here
+    text, _ = clean_text("注[a" * 40_000 + "。\n\n正文。")
+    assert text.endswith("正文。") and text.count("[a") == 40_000

@@ -25,6 +25,7 @@ from ingest.errors import (
     UnsupportedFileError,
 )
 from rag.engine import Engine
+from rag.feedback import FeedbackStore
 from rag.settings import Settings
 from rag.store import DocumentInfo
 from rag.types import Answer, Citation, IngestReport
@@ -38,6 +39,7 @@ __all__ = [
     "DocumentInfo",
     "EmptyCorpusError",
     "Engine",
+    "FeedbackStore",
     "IngestReport",
     "LLMError",
     "ModelMismatchError",

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_rag_exports():
     assert sorted(rag.__all__) == sorted([
         "Answer", "Citation", "ConfigError", "CorpusNotFoundError", "CorpusQAError", "DocumentInfo",
-        "EmptyCorpusError", "Engine", "IngestReport", "LLMError", "ModelMismatchError", "QuestionError",
+        "EmptyCorpusError", "Engine", "FeedbackStore", "IngestReport", "LLMError", "ModelMismatchError", "QuestionError",
         "Settings", "UnreadableFileError", "UnsupportedFileError", "get_engine", "query", "stream",
     ])
 

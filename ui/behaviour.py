@@ -2,7 +2,7 @@
 
 Owns: (1) a click on an answer's ``[n]`` marker opens that answer's cited passages and
 highlights card n; (2) the Copy button in each answer puts the plain text the server
-rendered into ``data-copy`` (answer, then numbered sources) on the clipboard — Gradio's own
+rendered into its ``value`` (answer, then numbered sources) on the clipboard — Gradio's own
 copy button would copy the bubble's HTML source; (3) each message's ``aria-label``, which
 Gradio sets to the raw message HTML, is replaced by its visible text.
 Both handlers are delegated from ``document``, so they work for bubbles rendered later and
@@ -12,13 +12,14 @@ Does not own: markup (``ui.render``), styles (``ui.style``).
 
 from __future__ import annotations
 
-__all__ = ["HEAD"]
+__all__ = ["HEAD", "SHOW_ANSWER"]
 
 HEAD = """<script>
 (() => {
   function showCard(ref) {
     const msg = ref.closest('.cqa-msg');
-    const card = msg && msg.querySelector('.cqa-card[data-n="' + ref.dataset.n + '"]');
+    const n = (ref.className.match(/cqa-ref-(\\d+)/) || [])[1];
+    const card = msg && n && msg.querySelector('.cqa-card-' + n);
     if (!card) return;
     const box = card.closest('details');
     if (box) box.open = true;
@@ -28,7 +29,7 @@ HEAD = """<script>
     card.focus({preventScroll: true});
   }
   async function copyText(button) {
-    const text = button.dataset.copy || '';
+    const text = button.value || '';
     window.cqaLastCopy = text;  // what the handler produced, for tests without clipboard access
     try { await navigator.clipboard.writeText(text); } catch (e) { /* insecure origin: nothing to do */ }
     button.classList.add('cqa-copied');
@@ -44,8 +45,8 @@ HEAD = """<script>
     document.querySelectorAll('#cqa-chat [aria-label*="message: "]').forEach((el) => {
       const old = el.getAttribute('aria-label');
       const who = old.slice(0, old.indexOf('message: ') + 9);
-      const plain = el.querySelector('[data-plain]');
-      const label = who + (plain ? plain.dataset.plain : el.innerText).replace(/\\s+/g, ' ').trim();
+      const copy = el.querySelector('.cqa-copy');
+      const label = who + (copy ? copy.value : el.innerText).replace(/\\s+/g, ' ').trim();
       if (label !== old) el.setAttribute('aria-label', label);
     });
   }
@@ -53,3 +54,10 @@ HEAD = """<script>
     {subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['aria-label']});
 })();
 </script>"""
+
+# Run after an answer is complete: the chat's autoscroll and the page's focus on the input can
+# leave the answer above the screen on a phone; bring the start of the newest answer into view.
+SHOW_ANSWER = """() => { setTimeout(() => {
+  const answers = document.querySelectorAll('#cqa-chat .cqa-answer, #cqa-chat .cqa-error');
+  if (answers.length) answers[answers.length - 1].scrollIntoView({block: 'center'});
+}, 150); }"""

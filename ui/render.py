@@ -58,8 +58,8 @@ def cited_numbers(answer_text: str) -> list[int]:
 
 def _ref(n: int) -> str:
     # a real button: keyboard-reachable, and the click handler in ui.behaviour finds its card
-    return (f'<button type="button" class="cqa-ref" data-n="{n}" aria-label="{escape_text(L.REF_LABEL)} {n}">'
-            f"[{n}]</button>")
+    # subtle: the chat's sanitiser drops data-* and aria-* attributes, so the number is a class
+    return f'<button type="button" class="cqa-ref cqa-ref-{n}" title="{escape_text(L.REF_LABEL)} {n}">[{n}]</button>'
 
 
 def _with_markers(text: str) -> str:
@@ -70,7 +70,13 @@ def _with_markers(text: str) -> str:
         out.append(_ref(int(m.group(1))))
         last = m.end()
     out.append(escape_text(text[last:]))
-    return "".join(out)
+    # subtle: a blank line would end the chat's HTML block and show the rest as Markdown source
+    return re.sub(r"\s*\n\s*", "<br>", "".join(out).strip())
+
+
+def _attribute(text: str) -> str:
+    """``text`` for an attribute value, line breaks included (a raw newline would end the HTML block)."""
+    return escape_text(text).replace("\r", "").replace("\n", "&#10;")
 
 
 def render_streaming(text: str) -> str:
@@ -131,10 +137,11 @@ def render_answer(answer: Answer) -> str:
     badge = (f'<span class="cqa-badge">{escape_text(L.ABSTAINED_BADGE[answer.script])}</span> '
              if answer.abstained and answer.script in L.ABSTAINED_BADGE else "")
     kind = "cqa-abstained" if answer.abstained else "cqa-answered"
-    plain = escape_text(plain_text(answer))
-    copy = (f'<button type="button" class="cqa-copy" data-copy="{plain}">'
+    # the plain text rides in the button's value: the sanitiser keeps it, and ui.behaviour
+    # copies it and uses it as the message's accessible label
+    copy = (f'<button type="button" class="cqa-copy" value="{_attribute(plain_text(answer))}">'
             f"{escape_text(_words(answer)['copy'])}</button>")
-    return (f'<div class="cqa-msg" data-plain="{plain}">{_searched(answer)}'
+    return (f'<div class="cqa-msg">{_searched(answer)}'
             f'<div class="cqa-answer {kind}">{badge}{_with_markers(answer.answer)}</div>'
             f"{_notices(answer)}{_footnotes(_cited(answer))}{render_sources(answer)}"
             f'<div class="cqa-tools">{copy}</div></div>')
@@ -176,7 +183,7 @@ def _card(c: Citation, script: str) -> str:
     score = (f'<span class="cqa-score" title="{escape_text(words["score_hint"])}">'
              f'{escape_text(words["score"])} {c.score:.2f}</span> · ')
     return (
-        f'<article class="cqa-card" tabindex="-1" data-n="{c.n}" data-source="{escape_text(c.source)}">'
+        f'<article class="cqa-card cqa-card-{c.n}" tabindex="-1">'
         f'<header><span class="cqa-n">[{c.n}]</span> '
         f'<span class="cqa-title">{escape_text(c.title or c.source)}</span></header>'
         f'<div class="cqa-meta">{date}{score}<span class="cqa-file">{escape_text(words["file"])}: '

@@ -2,7 +2,7 @@
 
 Owns: how answers, source cards, the library table and messages look. Text colours are
 picked for WCAG AA (≥ 4.5:1) in light and dark mode — Gradio's "subdued" grey is 2.5:1 on
-white, so secondary text uses neutral-600 (light) / neutral-300 (dark) instead.
+white, so secondary text uses neutral-700 (light) / neutral-300 (dark) instead.
 Does not own: markup (``ui.render``).
 """
 
@@ -11,8 +11,10 @@ from __future__ import annotations
 __all__ = ["CSS"]
 
 CSS = """
-:root { --cqa-muted: var(--neutral-600); --cqa-ref: #1d4ed8; --cqa-hl: #fef3c7; }
+/* muted text and links keep ≥ 4.5:1 even on the highlighted card's tint and bubble greys */
+:root { --cqa-muted: var(--neutral-700); --cqa-ref: #1e40af; --cqa-hl: #fef3c7; }
 .dark { --cqa-muted: var(--neutral-300); --cqa-ref: #93c5fd; --cqa-hl: #422006; }
+footer .show-api, footer .show-api * { color: var(--cqa-muted) !important; }  /* Gradio's grey is 1.9:1 */
 .cqa-header h1 { font-size: 1.6rem; margin: 0.2rem 0 0.1rem; }
 .cqa-header p { margin: 0 0 0.4rem; color: var(--cqa-muted); font-size: 0.95rem; }
 #cqa-chat .cqa-answer { line-height: 1.75; }

@@ -18,7 +18,7 @@ import gradio as gr
 from rag import ConfigError, Engine, Settings
 from ui import labels as L
 from ui import render as R
-from ui.behaviour import HEAD
+from ui.behaviour import HEAD, SHOW_ANSWER
 from ui.chat import Chat, Library, ask_api, asker_script
 from ui.feedback import Feedback
 from ui.history import History
@@ -36,7 +36,8 @@ def _send(trigger, chat: Chat, conv, bot, turns, saved, pick, box, pending, scri
     trigger.then(chat.respond, [pending, bot, turns, script], [bot, turns],
                  api_visibility="private", show_progress="hidden") \
         .then(History.save, [conv, bot, turns, saved], [conv, saved, pick], queue=False, api_visibility="private") \
-        .then(lambda: gr.update(interactive=True), None, [box], queue=False, api_visibility="private")
+        .then(lambda: gr.update(interactive=True), None, [box], queue=False, api_visibility="private") \
+        .then(None, None, None, js=SHOW_ANSWER, queue=False, api_visibility="private")
 
 
 def _take(question: str, script: str, request: gr.Request):
@@ -49,6 +50,11 @@ def _take(question: str, script: str, request: gr.Request):
         gr.Warning(L.EMPTY_QUESTION[asker_script(script, request.headers.get("accept-language", ""))])
         return gr.skip(), ""
     return gr.update(value="", interactive=False), question
+
+
+def _take_example(chip: gr.SelectData):
+    """An example chip sends its question, exactly as if it had been typed."""
+    return gr.update(value="", interactive=False), chip.value["text"]
 
 
 def _history_controls():
@@ -79,9 +85,9 @@ def _chat_tab(engine: Engine, settings: Settings, summary: str):
         new = gr.Button(L.CLEAR, variant="secondary", scale=1, elem_id="cqa-clear")
     pick, name, rename, delete = _history_controls()
     chain = (chat, conv, bot, turns, saved, pick, box, pending, script)
-    _send(box.submit(_take, [box, script], [box, pending], queue=False, api_visibility="private"), *chain)
-    _send(bot.example_select(lambda d: (gr.update(value="", interactive=False), d.value["text"]), None,
-                             [box, pending], queue=False, api_visibility="private"), *chain)
+    # queued (not queue=False) so the empty-question warning reaches the page as a toast
+    _send(box.submit(_take, [box, script], [box, pending], api_visibility="private"), *chain)
+    _send(bot.example_select(_take_example, None, [box, pending], queue=False, api_visibility="private"), *chain)
     for event, fn, inputs in ((bot.retry, chat.retry, [bot, turns, script]),
                               (bot.edit, chat.edit, [bot, turns, script])):
         event(fn, inputs, [bot, turns], api_visibility="private", show_progress="hidden") \

@@ -45,7 +45,7 @@ def test_generated_answer_is_sanitised_and_in_the_askers_script(llm_page):
     assert "DeepSeek-V3於2024年12月發布[1]。詳情見官網" in text
     assert "[9]" not in text and "evil.example.com" not in llm_page.content()
     assert llm_page.locator("#cqa-chat a[href*='evil']").count() == 0
-    assert llm_page.locator("#cqa-sources .cqa-card").count() == 1
+    assert llm_page.locator("#cqa-chat .cqa-card").count() == 1
 
 
 @pytest.mark.parametrize("llm_page", [Status(500, {"error": {"message": f"boom {TEST_API_KEY}"}})], indirect=True)

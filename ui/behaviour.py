@@ -4,7 +4,8 @@ Owns: (1) a click on an answer's ``[n]`` marker opens that answer's cited passag
 highlights card n; (2) the Copy button in each answer puts the plain text the server
 rendered into its ``value`` (answer, then numbered sources) on the clipboard — Gradio's own
 copy button would copy the bubble's HTML source; (3) each message's ``aria-label``, which
-Gradio sets to the raw message HTML, is replaced by its visible text.
+Gradio sets to the raw message HTML, is replaced by its visible text (and the upload drop
+zone's label by the words it shows).
 Both handlers are delegated from ``document``, so they work for bubbles rendered later and
 for conversations reopened from history. Nothing here builds markup from text.
 Does not own: markup (``ui.render``), styles (``ui.style``).
@@ -48,6 +49,12 @@ HEAD = """<script>
       const copy = el.querySelector('.cqa-copy');
       const label = who + (copy ? copy.value : el.innerText).replace(/\\s+/g, ' ').trim();
       if (label !== old) el.setAttribute('aria-label', label);
+    });
+    // Gradio's drop zone is named "Click to upload…" while it shows other words; name it by
+    // what it shows, so speech users can say what they see (WCAG 2.5.3)
+    document.querySelectorAll('#cqa-upload .upload-container[aria-label]').forEach((el) => {
+      const shown = el.innerText.replace(/\\s+/g, ' ').trim();
+      if (shown && el.getAttribute('aria-label') !== shown) el.setAttribute('aria-label', shown);
     });
   }
   new MutationObserver(relabel).observe(document.documentElement,

@@ -14,6 +14,8 @@ CSS = """
 /* muted text and links keep ≥ 4.5:1 even on the highlighted card's tint and bubble greys */
 :root { --cqa-muted: var(--neutral-700); --cqa-ref: #1e40af; --cqa-hl: #fef3c7; }
 .dark { --cqa-muted: var(--neutral-300); --cqa-ref: #93c5fd; --cqa-hl: #422006; }
+#cqa-upload .or { color: var(--cqa-muted); }
+#cqa-delete { background: #b91c1c; border-color: #b91c1c; }  /* white on Gradio's red-500 is 3.8:1 */
 footer .show-api, footer .show-api * { color: var(--cqa-muted) !important; }  /* Gradio's grey is 1.9:1 */
 .cqa-header h1 { font-size: 1.6rem; margin: 0.2rem 0 0.1rem; }
 .cqa-header p { margin: 0 0 0.4rem; color: var(--cqa-muted); font-size: 0.95rem; }

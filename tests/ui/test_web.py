@@ -28,8 +28,8 @@ def cards(page, answer: int = -1) -> dict[str, str]:
     """Source file → text of each passage card of one answer (default: the latest)."""
     bubbles = page.locator("#cqa-chat .cqa-msg")
     found = bubbles.nth(answer if answer >= 0 else bubbles.count() + answer).locator(".cqa-card")
-    texts = [found.nth(i).text_content() for i in range(found.count())]
-    return {re.search(r"(?:文件|檔案|File): (\S+?\.\w+)", t).group(1): t for t in texts}
+    return {found.nth(i).locator(".cqa-file").text_content().split(": ", 1)[1]: found.nth(i).text_content()
+            for i in range(found.count())}
 
 
 def open_library(page) -> None:

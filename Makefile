@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test install install-dev browser bench clean
+.PHONY: run test install install-dev browser axe bench clean
 
 run: install
 	$(VENV)/bin/rag ingest
@@ -12,7 +12,7 @@ run: install
 	$(VENV)/bin/rag ask "Which university did Liang Wenfeng graduate from?"
 	$(VENV)/bin/rag ui
 
-test: install-dev browser
+test: install-dev browser axe
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The product alone: no torch (sentence-transformers is the optional `st` extra).
@@ -35,6 +35,13 @@ $(VENV)/.installed-dev: pyproject.toml
 browser:
 	@test -x /usr/bin/chromium && fc-list | grep -qi wqy || \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei)
+
+# axe-core for the accessibility audit in the browser tests, from npm into a git-ignored folder
+# (tests/ui/test_web.py injects .cache/axe/node_modules/axe-core/axe.min.js into the page).
+AXE_VERSION ?= 4.14.1
+axe: .cache/axe/node_modules/axe-core/axe.min.js
+.cache/axe/node_modules/axe-core/axe.min.js:
+	npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@$(AXE_VERSION)
 
 bench: install-dev
 	$(PY) benchmarks/bench_query.py

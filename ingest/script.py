@@ -3,6 +3,9 @@
 Owns: deciding whether a text is zh-Hans, zh-Hant or en; the canonical Simplified
 form used for indexing and search (Taiwan-phrase aware, ``tw2sp``: 輝達→英伟达,
 顯示卡→显卡, 軟體→软件); converting display text to the asker's script.
+Taiwan-phrase conversion (``s2twp``) is right for vocabulary (英伟达→輝達, 芯片→晶片,
+显卡→顯示卡) but maps a few general words to their software-jargon sense, wrong in news
+prose; ``_HANT_KEEP`` pins those phrases to the plain character conversion.
 Does not own: what is stored where (``ingest.chunk`` keeps the original text).
 """
 
@@ -19,6 +22,14 @@ __all__ = ["SCRIPTS", "detect_script", "to_canonical", "to_script", "normalise"]
 SCRIPTS = ("zh-Hans", "zh-Hant", "en")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# Simplified phrase → the 繁體 wording a Taiwan news reader expects, where s2twp's phrase
+# table picks the computing term: 参数 (parameters) is 參數, not 引數 (a function argument);
+# 发布 (release/announce) is 發布, not 釋出; 运行 (operate/run) is 運行, not 執行 (execute,
+# which stays right for 执行). Extend it when a reader reports another such word.
+_HANT_KEEP = {"参数": "參數", "发布": "發布", "运行": "運行"}
+# subtle: each phrase is swapped for a private-use character before conversion (OpenCC leaves
+# those alone) and restored after, so the override cannot touch text that was 執行 originally.
+_SENTINELS = {phrase: chr(0xF0000 + i) for i, phrase in enumerate(_HANT_KEEP)}
 
 
 @lru_cache(maxsize=None)
@@ -50,8 +61,18 @@ def to_script(text: str, script: str, hant_config: str = "s2twp") -> str:
     if script == "zh-Hans":
         return to_canonical(text) if detect_script(text) == "zh-Hant" else text
     if script == "zh-Hant":
-        return _converter(hant_config).convert(to_canonical(text))
+        return _to_hant(to_canonical(text), hant_config)
     return text
+
+
+def _to_hant(simplified: str, config: str) -> str:
+    """``config`` conversion with the ``_HANT_KEEP`` phrases held out of OpenCC."""
+    for phrase, mark in _SENTINELS.items():
+        simplified = simplified.replace(phrase, mark)
+    converted = _converter(config).convert(simplified)
+    for phrase, mark in _SENTINELS.items():
+        converted = converted.replace(mark, _HANT_KEEP[phrase])
+    return converted
 
 
 def normalise(doc: Document) -> Document:

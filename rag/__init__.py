@@ -28,6 +28,7 @@ from ingest.errors import (
     UnsupportedFileError,
 )
 from rag.engine import Engine
+from rag.feedback import FeedbackStore
 from rag.settings import Settings
 from rag.index.store import DocumentInfo
 from rag.questions import validate_question
@@ -42,6 +43,7 @@ __all__ = [
     "DocumentInfo",
     "EmptyCorpusError",
     "Engine",
+    "FeedbackStore",
     "FileTooLargeError",
     "IngestReport",
     "LLMError",

@@ -3,7 +3,8 @@
 Owns: reading ``qa.jsonl``, the grading rule (every keyword of one inner list appears
 in the answer, compared in Simplified, case-insensitive, thousands separators removed),
 and the metrics per language: hit@1, hit@5, MRR, answer accuracy, abstention accuracy,
-false-abstention rate, p50/p95 latency; the same retrieval metrics for the baseline
+false-abstention rate, p50/p95 latency; per question (``rows``) the outcome, latency,
+answer and best sentence similarity next to the abstention bar; the same retrieval metrics for the baseline
 (RecursiveCharacterTextSplitter defaults + the same embeddings + Chroma top-4 on the
 raw files, no cleaning or script normalisation).
 Does not own: answering (``rag.engine``).
@@ -50,15 +51,42 @@ def _rank(sources: list[str], gold: list[str]) -> int | None:
     return next((i for i, s in enumerate(sources) if s in gold), None)
 
 
+def _best_similarity(engine, item: dict) -> tuple[float | None, float | None]:
+    """(best sentence similarity, the abstention bar it is compared with) for the report.
+
+    subtle: abstained answers cite nothing, so citation scores cannot show how well the bar
+    separates answerable from unanswerable questions; this re-scores the retrieved passages
+    with the extractive answerer (the quantity its bar applies to). Outside the timed call.
+    """
+    try:
+        inputs = engine.retrieval.invoke(engine.prepare(item["question"], history=item.get("history")))
+        scored = engine.extractive.score(inputs["query"], inputs["docs"], inputs["script"])
+        return (round(scored[0].sim, 4) if scored else None), engine.extractive.thresholds[inputs["script"]]
+    except Exception:  # the report degrades to "no score"; the metrics never depend on it
+        return None, None
+
+
 def _run_engine(engine, items: list[dict]) -> list[dict]:
     rows = []
     for item in items:
         t = time.perf_counter()
         ans = engine.query(item["question"], history=item.get("history"))
         ms = (time.perf_counter() - t) * 1000
+        best, bar = _best_similarity(engine, item)
         rows.append({"item": item, "rank": _rank(ans.retrieved, item["sources"]), "ms": ms,
-                     "abstained": ans.abstained, "correct": is_correct(ans.answer, item["answers"])})
+                     "abstained": ans.abstained, "correct": is_correct(ans.answer, item["answers"]),
+                     "answer": ans.answer, "best_score": best, "bar": bar,
+                     "cited_score": max((c.score for c in ans.citations), default=None)})
     return rows
+
+
+def _row(r: dict) -> dict:
+    """One question's outcome, JSON-able, for reports (``rag eval --html``)."""
+    item = r["item"]
+    return {"id": item["id"], "lang": item["lang"], "question": item["question"],
+            "follow_up": bool(item.get("history")), "answerable": item["answerable"], "rank": r["rank"],
+            "abstained": r["abstained"], "correct": r["correct"], "ms": round(r["ms"], 1),
+            "best_score": r["best_score"], "bar": r["bar"], "cited_score": r["cited_score"], "answer": r["answer"]}
 
 
 def _baseline(engine, items: list[dict], corpus: Path) -> list[dict]:
@@ -118,9 +146,11 @@ def evaluate(engine, qa_file: Path, answerer: str | None = None, baseline: bool 
         mine = [r for r in rows if keep(r)]
         result["by_group"][name] = {**_retrieval(mine), **_answers(mine),
                                     "baseline": _retrieval([r for r in base if keep(r)])}
-    result["failures"] = [{"id": r["item"]["id"], "rank": r["rank"], "abstained": r["abstained"]}
+    result["failures"] = [{"id": r["item"]["id"], "rank": r["rank"], "abstained": r["abstained"],
+                           "question": r["item"]["question"], "answer": r["answer"]}
                           for r in rows if r["item"]["answerable"] != (not r["abstained"]) or
                           (r["item"]["answerable"] and not r["correct"])]
+    result["rows"] = [_row(r) for r in rows]
     return result
 
 

@@ -66,12 +66,17 @@ class Settings(BaseSettings):
     ui_concurrency: int = Field(4, ge=2, le=64)
     ui_queue_size: int = Field(32, ge=1, le=1000)
     upload_max_mb: float = Field(5.0, gt=0, le=200)
+    feedback_db: Path | None = None  # SQLite file for 👍/👎; None → <vectorstore_dir>/feedback.sqlite3
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> "Settings":
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError(f"CHUNK_OVERLAP ({self.chunk_overlap}) must be smaller than CHUNK_SIZE ({self.chunk_size})")
         return self
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.feedback_db or self.vectorstore_dir / "feedback.sqlite3"
 
     @property
     def llm_enabled(self) -> bool:

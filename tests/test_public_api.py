@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_rag_exports():
     assert sorted(rag.__all__) == sorted([
         "Answer", "Citation", "ConfigError", "CorpusNotFoundError", "CorpusQAError", "DocumentInfo",
-        "EmptyCorpusError", "Engine", "FileTooLargeError", "IngestReport", "LLMError", "ModelMismatchError",
-        "QuestionError", "Settings", "StoreBusyError", "StoreError", "UnreadableFileError", "UnsupportedFileError", "get_engine", "query", "stream", "validate_question",
+        "EmptyCorpusError", "Engine", "FeedbackStore", "FileTooLargeError", "IngestReport", "LLMError",
+        "ModelMismatchError", "QuestionError", "Settings", "StoreBusyError", "StoreError", "UnreadableFileError",
+        "UnsupportedFileError", "get_engine", "query", "stream", "validate_question",
     ])
 
 

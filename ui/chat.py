@@ -1,14 +1,18 @@
 """Chat: the event handlers behind the web chat, the library tab and the ``/ask`` API.
 
-Owns: calling the engine for one turn (validate → show the searched query → stream
-→ final cards), keeping each session's earlier questions for follow-ups, uploads
-with size/type limits, deletion, and turning every failure into a readable message
-(``CorpusQAError`` → its sentence; anything else → logged, generic sentence).
-Does not own: layout (``ui.web``) or markup (``ui.render``). Talks only to ``rag``.
+Owns: calling the engine for one turn (validate → stream → final bubble with its own
+sources), regenerate and edit-and-resend, refusing an empty question with a hint in the
+asker's script, keeping each conversation's turns (question typed, question as understood,
+the answer as a dict) for follow-ups and feedback, uploads with size/type limits, deletion,
+and turning every failure into a readable message (``CorpusQAError`` → its sentence;
+anything else → logged, generic sentence).
+Does not own: layout (``ui.web``), markup (``ui.render``), saved conversations
+(``ui.history``), feedback (``ui.feedback``). Talks only to ``rag``.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,68 +23,106 @@ from rag import Answer, CorpusQAError, Engine, Settings
 from ui import labels as L
 from ui import render as R
 
-__all__ = ["Chat", "Library", "ask_api"]
+__all__ = ["Chat", "Library", "ask_api", "asker_script", "follow_ups"]
 
 log = logging.getLogger(__name__)
-_MAX_HISTORY = 8  # earlier questions kept per session; condense only looks at the last few
+_MAX_HISTORY = 8  # earlier questions kept per conversation; condense only looks at the last few
 
 
 def _script(choice: str | None) -> str | None:
     return None if not choice or choice == L.AUTO else choice
 
 
+def asker_script(choice: str | None, accept_language: str = "") -> str:
+    """The script to speak to the asker in: the selector, else the browser's first language."""
+    if _script(choice):
+        return choice
+    lang = (accept_language or "").split(",")[0].strip().lower()
+    if lang.startswith(("zh-tw", "zh-hk", "zh-mo", "zh-hant")):
+        return "zh-Hant"
+    return "zh-Hans" if lang.startswith("zh") else "en"
+
+
+def follow_ups(turns: list[dict]) -> list[str]:
+    """Earlier questions (as understood) of the answered turns, for the engine's follow-ups."""
+    return [t["understood"] for t in turns if t.get("understood")][-_MAX_HISTORY:]
+
+
 def _user(text: str) -> dict:
     return {"role": "user", "content": R.escape_text(text)}
 
 
-def _bot(html: str, title: str | None = None) -> dict:
-    msg = {"role": "assistant", "content": html}
-    if title:
-        msg["metadata"] = {"title": title, "status": "done"}
-    return msg
+def _bot(html_: str) -> dict:
+    return {"role": "assistant", "content": html_}
 
 
 class Chat:
-    """One conversational turn at a time; state (messages, questions) lives in the session."""
+    """One conversational turn at a time; messages and turns live in the session.
+
+    ``turns[i]`` belongs to messages ``2i`` (the question) and ``2i + 1`` (the answer).
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def respond(self, question: str, messages: list | None, questions: list[str] | None,
-                script_choice: str | None) -> Iterator[tuple[list, object, list[str]]]:
-        """Yields (chat messages, sources panel, earlier questions) as the answer streams.
+    def respond(self, question: str, messages: list | None, turns: list | None,
+                script_choice: str | None) -> Iterator[tuple[list, list]]:
+        """Yields (chat messages, turns) as the answer streams; an empty question changes nothing.
 
-        Each yield is a new list (messages are replaced, never edited), so a consumer may
+        Each yield holds new lists (messages are replaced, never edited), so a consumer may
         keep earlier yields.
         """
-        messages, questions = list(messages or []), list(questions or [])
-        messages.append(_user(question or ""))
-        messages.append(_bot(R.render_streaming("")))
-        yield list(messages), gr.skip(), questions
+        messages, turns = list(messages or []), list(turns or [])
+        if not (question or "").strip():
+            yield gr.skip(), gr.skip()
+            return
+        messages += [_user(question), _bot(R.render_streaming(""))]
+        turns.append({"question": question, "understood": None, "answer": None})
+        yield list(messages), list(turns)
         try:
-            yield from self._answer(question, messages, questions, _script(script_choice))
+            yield from self._answer(question, messages, turns, _script(script_choice))
         except CorpusQAError as exc:
             messages[-1] = _bot(R.render_error(str(exc)))
-            yield list(messages), gr.skip(), questions
+            yield list(messages), list(turns)
         except Exception:  # the page must keep working; details go to the server log only
             log.exception("chat turn failed")
             messages[-1] = _bot(R.render_error(L.INTERNAL_ERROR))
-            yield list(messages), gr.skip(), questions
+            yield list(messages), list(turns)
 
-    def _answer(self, question: str, messages: list, questions: list[str],
-                script: str | None) -> Iterator[tuple[list, object, list[str]]]:
-        prepared = self.engine.prepare(question, script, questions)
-        messages.insert(-1, _bot(R.render_query(prepared["query"]), title=L.QUERY_TITLE))
+    def _answer(self, question: str, messages: list, turns: list,
+                script: str | None) -> Iterator[tuple[list, list]]:
+        history = follow_ups(turns[:-1])
+        prepared = self.engine.prepare(question, script, history)
         text = ""
-        for piece in self.engine.stream(question, script=script, history=questions):
+        for piece in self.engine.stream(question, script=script, history=history):
             if isinstance(piece, Answer):
                 messages[-1] = _bot(R.render_answer(piece))
-                questions = (questions + [prepared["question"]])[-_MAX_HISTORY:]
-                yield list(messages), R.render_sources(piece), questions
+                turns[-1] = {"question": question, "understood": prepared["question"], "answer": piece.to_dict()}
+                yield list(messages), list(turns)
                 return
             text += piece
             messages[-1] = _bot(R.render_streaming(text))
-            yield list(messages), gr.skip(), questions
+            yield list(messages), list(turns)
+
+    def retry(self, messages: list | None, turns: list | None,
+              script_choice: str | None) -> Iterator[tuple[list, list]]:
+        """Regenerate: ask the last question again in place of its answer."""
+        turns = list(turns or [])
+        if not turns:
+            yield gr.skip(), gr.skip()
+            return
+        last = turns[-1]["question"]
+        yield from self.respond(last, list(messages or [])[:2 * (len(turns) - 1)], turns[:-1], script_choice)
+
+    def edit(self, data: gr.EditData, messages: list | None, turns: list | None,
+             script_choice: str | None) -> Iterator[tuple[list, list]]:
+        """Edit-and-resend: the conversation continues from the edited question."""
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn = int(index) // 2
+        # subtle: the edit box shows the stored (entity-escaped) text; undo that before asking.
+        question = html.unescape(str(data.value or ""))
+        yield from self.respond(question, list(messages or [])[:2 * turn], list(turns or [])[:turn],
+                                script_choice)
 
 
 def ask_api(engine: Engine):

@@ -1,4 +1,4 @@
-"""The ``rag`` command: ingest, ask, eval, ui.
+"""The ``rag`` command: ingest, ask, eval, feedback export, ui.
 
 Owns: argument parsing, progress output, and turning ``CorpusQAError`` into one line
 on stderr with a non-zero exit (no traceback). Settings are read here, once.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from rag import CorpusQAError, Engine, Settings, validate_question
+from rag import CorpusQAError, Engine, FeedbackStore, Settings, validate_question
 
 __all__ = ["main"]
 
@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--answerer", choices=["extractive", "llm"], default=None)
     ev.add_argument("--no-baseline", action="store_true")
+    fb = sub.add_parser("feedback", help="read the 👍/👎 feedback given in the web chat")
+    fb.add_argument("action", choices=["export"])
+    fmt = fb.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="one JSON object per line, every field")
+    fmt.add_argument("--qa", action="store_true", help="👎 rows as qa.jsonl lines (fill in answers by hand)")
     ui = sub.add_parser("ui", help="serve the web chat")
     ui.add_argument("--host")
     ui.add_argument("--port", type=int)
@@ -85,6 +90,20 @@ def _eval(engine: Engine, args) -> None:
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_table(result))
 
 
+def _feedback(settings: Settings, args) -> None:
+    store = FeedbackStore(settings.feedback_path)
+    rows = store.rows()
+    if args.qa:
+        rows = [store.qa_line(r) for r in rows if r["rating"] == "down"]
+    if args.json or args.qa:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        return
+    for r in rows:
+        print(f"{r['id']}\t{r['created']}\t{'👍' if r['rating'] == 'up' else '👎'}\t{r['script']}\t"
+              f"{r['question']}\t{r['comment']}")
+
+
 def _ui(settings: Settings, args) -> None:
     from ui.web import serve
 
@@ -104,8 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ask":
             # subtle: before the engine loads its model (seconds), so a bad question fails at once.
             args.question = validate_question(args.question, settings.max_question_chars)
-        if args.command == "ui":
-            _ui(settings, args)
+        if args.command in ("ui", "feedback"):  # neither needs the engine
+            {"ui": _ui, "feedback": _feedback}[args.command](settings, args)
             return 0
         engine = Engine(settings)
         {"ingest": _ingest, "ask": _ask, "eval": _eval}[args.command](engine, args)

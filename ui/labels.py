@@ -10,9 +10,10 @@ from __future__ import annotations
 
 __all__ = [
     "TITLE", "SUBTITLE", "TAB_CHAT", "TAB_LIBRARY", "INPUT_LABEL", "INPUT_PLACEHOLDER", "SEND", "CLEAR",
-    "SCRIPT_LABEL", "SCRIPT_CHOICES", "AUTO", "EXAMPLES_LABEL", "EXAMPLES", "SOURCES_TITLE", "SOURCES_EMPTY",
-    "QUERY_TITLE", "SEARCHING", "ERROR_PREFIX", "INTERNAL_ERROR", "CARD_WORDS", "ABSTAINED_BADGE",
-    "NO_SOURCES", "LIBRARY_TITLE", "LIBRARY_EMPTY", "LIBRARY_COLUMNS", "UPLOAD_LABEL", "UPLOAD_ADDED",
+    "SCRIPT_LABEL", "SCRIPT_CHOICES", "AUTO", "EXAMPLES_LABEL", "EXAMPLES", "SEARCHING", "ERROR_PREFIX", "INTERNAL_ERROR", "CARD_WORDS", "ABSTAINED_BADGE",
+    "NO_SOURCES", "REF_LABEL", "EN_NEEDS_LLM", "EN_NEEDS_LLM_LINK", "LLM_DOCS_URL", "SUMMARY_COUNT",
+    "SUMMARY_DATES", "SUMMARY_ASK", "EMPTY_QUESTION", "HISTORY_LABEL", "UNTITLED", "RENAME_LABEL",
+    "RENAME", "DELETE_CONVERSATION", "COMMENT_LABEL", "FEEDBACK_THANKS", "FEEDBACK_COMMENTED", "FEEDBACK_FAILED", "LIBRARY_TITLE", "LIBRARY_EMPTY", "LIBRARY_COLUMNS", "UPLOAD_LABEL", "UPLOAD_ADDED",
     "UPLOAD_FAILED", "UPLOAD_TOO_BIG", "UPLOAD_BAD_TYPE", "DELETE_LABEL", "DELETE_BUTTON", "REFRESH",
     "DELETED", "DELETE_NONE", "DELETE_MISSING", "ALLOWED_SUFFIXES",
 ]
@@ -43,20 +44,43 @@ EXAMPLES = [
     "Which European country's government blocked DeepSeek over user data privacy concerns?",
 ]
 
-SOURCES_TITLE = "来源 / Sources"
-SOURCES_EMPTY = "答案引用的段落会显示在这里。 · The passages an answer cites appear here."
-QUERY_TITLE = "检索查询 / Searched query"
 SEARCHING = "正在检索… / Searching…"
 ERROR_PREFIX = "无法回答 / Cannot answer"
 INTERNAL_ERROR = ("服务器内部出错，已记录日志；请重试。 · Something went wrong on the server; "
                   "it has been logged. Please try again.")
 
 # Words inside an answer and its cards follow the answer's script, not the interface.
+_SCORE_HINT = "retrieval relevance of this passage to the question (higher is closer)"
 CARD_WORDS = {
-    "zh-Hans": {"link": "原文", "date": "日期", "file": "文件", "cited": "引用段落"},
-    "zh-Hant": {"link": "原文", "date": "日期", "file": "檔案", "cited": "引用段落"},
-    "en": {"link": "Original article", "date": "Date", "file": "File", "cited": "Cited passage"},
+    "zh-Hans": {"link": "原文", "date": "日期", "file": "文件", "cited": "引用段落", "sources": "来源",
+                "searched": "检索查询", "copy": "复制", "score": "相关度", "score_hint": _SCORE_HINT},
+    "zh-Hant": {"link": "原文", "date": "日期", "file": "檔案", "cited": "引用段落", "sources": "來源",
+                "searched": "檢索查詢", "copy": "複製", "score": "相關度", "score_hint": _SCORE_HINT},
+    "en": {"link": "Original article", "date": "Date", "file": "File", "cited": "Cited passages",
+           "sources": "Sources", "searched": "Searched for", "copy": "Copy", "score": "Relevance",
+           "score_hint": _SCORE_HINT},
 }
+REF_LABEL = "来源 / Source"
+# English answers quote Chinese sentences; only a generated answer is written in English.
+EN_NEEDS_LLM = "Full English answers need an LLM; without one the cited Chinese sentences are quoted."
+EN_NEEDS_LLM_LINK = "How to set one up"
+LLM_DOCS_URL = "readme#generated-answers-with-an-llm-deepseek-ollama-vllm"
+
+SUMMARY_COUNT = "文库收录 {n} 篇新闻{dates} · The library holds {n} news articles{dates}."
+SUMMARY_DATES = "（{first} – {last}）"
+SUMMARY_ASK = ("可以问其中的人物、公司、数字和日期；点下面的示例直接提问。 · Ask about the people, companies, "
+               "figures and dates they report; click an example below to ask it.")
+# an empty question is not sent; the hint follows the asker's script (selector, else browser language)
+HISTORY_LABEL = "对话记录 / Conversations"
+UNTITLED = "未命名 / Untitled"
+RENAME_LABEL = "名称 / Name"
+RENAME = "重命名 / Rename"
+DELETE_CONVERSATION = "删除此对话 / Delete conversation"
+COMMENT_LABEL = "补充说明（可选），按 Enter 提交 · Comment (optional), Enter to send"
+FEEDBACK_THANKS = "已记录反馈，谢谢。 · Feedback recorded, thank you."
+FEEDBACK_COMMENTED = "已记录说明。 · Comment recorded."
+FEEDBACK_FAILED = "反馈未能保存，已记录日志。 · The feedback could not be saved; it has been logged."
+EMPTY_QUESTION = {"zh-Hans": "请先输入问题。", "zh-Hant": "請先輸入問題。", "en": "Type a question first."}
 ABSTAINED_BADGE = {"zh-Hans": "未找到答案", "zh-Hant": "未找到答案", "en": "No answer found"}
 NO_SOURCES = {
     "zh-Hans": "没有段落能回答这个问题，因此没有引用来源。",

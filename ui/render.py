@@ -18,7 +18,7 @@ from ui import labels as L
 
 __all__ = [
     "escape_text", "safe_url", "cited_numbers", "render_answer", "render_streaming", "render_sources",
-    "render_error", "render_query", "render_library", "render_upload_results", "sources_placeholder",
+    "render_error", "render_library", "render_upload_results", "plain_text", "library_summary",
 ]
 
 # subtle: the chat renders Markdown before HTML, so Markdown's own syntax characters
@@ -56,15 +56,27 @@ def cited_numbers(answer_text: str) -> list[int]:
     return seen
 
 
+def _ref(n: int) -> str:
+    # a real button: keyboard-reachable, and the click handler in ui.behaviour finds its card
+    # subtle: the chat's sanitiser drops data-* and aria-* attributes, so the number is a class
+    return f'<button type="button" class="cqa-ref cqa-ref-{n}" title="{escape_text(L.REF_LABEL)} {n}">[{n}]</button>'
+
+
 def _with_markers(text: str) -> str:
-    """Escaped answer text whose [n] markers become superscripts matching the numbered cards."""
+    """Escaped answer text whose [n] markers become buttons that open the matching card."""
     out, last = [], 0
     for m in _MARKER.finditer(text):
         out.append(escape_text(text[last:m.start()]))
-        out.append(f'<sup class="cqa-ref">[{int(m.group(1))}]</sup>')
+        out.append(_ref(int(m.group(1))))
         last = m.end()
     out.append(escape_text(text[last:]))
-    return "".join(out)
+    # subtle: a blank line would end the chat's HTML block and show the rest as Markdown source
+    return re.sub(r"\s*\n\s*", "<br>", "".join(out).strip())
+
+
+def _attribute(text: str) -> str:
+    """``text`` for an attribute value, line breaks included (a raw newline would end the HTML block)."""
+    return escape_text(text).replace("\r", "").replace("\n", "&#10;")
 
 
 def render_streaming(text: str) -> str:
@@ -77,26 +89,62 @@ def _cited(answer: Answer) -> list[Citation]:
     return [c for c in answer.citations if c.n in used]
 
 
+def _words(answer: Answer) -> dict[str, str]:
+    return L.CARD_WORDS.get(answer.script, L.CARD_WORDS["en"])
+
+
 def _footnotes(citations: list[Citation]) -> str:
     items = "".join(
-        f'<li><span class="cqa-n">[{c.n}]</span> {escape_text(c.title or c.source)}'
-        f' <span class="cqa-file">· {escape_text(c.source)}</span></li>' for c in citations)
+        f"<li>{_ref(c.n)} {escape_text(c.title or c.source)}"
+        + (f' <span class="cqa-date">· {escape_text(c.published)}</span>' if c.published else "")
+        + "</li>" for c in citations)
     return f'<ol class="cqa-footnotes">{items}</ol>' if items else ""
 
 
+def _searched(answer: Answer) -> str:
+    """The rewritten query, only when it is not what the asker typed (follow-ups)."""
+    if not answer.query or answer.query.strip() == (answer.question or "").strip():
+        return ""
+    return (f'<div class="cqa-searched"><span>{escape_text(_words(answer)["searched"])}:</span> '
+            f'<span class="cqa-query">{escape_text(answer.query)}</span></div>')
+
+
+def _notices(answer: Answer) -> str:
+    lines = [f'<div class="cqa-notice">{escape_text(answer.notice)}</div>'] if answer.notice else []
+    if answer.script == "en" and answer.answerer == "extractive":
+        lines.append(f'<div class="cqa-notice">{escape_text(L.EN_NEEDS_LLM)} '
+                     f'<a href="{L.LLM_DOCS_URL}" target="_blank" rel="noopener">'
+                     f"{escape_text(L.EN_NEEDS_LLM_LINK)}</a></div>")
+    return "".join(lines)
+
+
+def plain_text(answer: Answer) -> str:
+    """What Copy puts on the clipboard: the answer, then its numbered sources (title, date, link)."""
+    lines = [answer.answer.strip()]
+    cited = _cited(answer)
+    if cited:
+        lines += ["", f"{_words(answer)['sources']}:"]
+        lines += [f"[{c.n}] " + ", ".join(x for x in (c.title or c.source, c.published, c.url) if x)
+                  for c in cited]
+    return "\n".join(lines)
+
+
 def render_answer(answer: Answer) -> str:
-    """The finished chat bubble: answer, abstention badge, notice, and a compact source list."""
-    script = answer.script if answer.script in L.CARD_WORDS else "en"
-    badge = (f'<span class="cqa-badge">{escape_text(L.ABSTAINED_BADGE[script])}</span> '
-             if answer.abstained else "")
+    """The finished bubble: searched query, answer, notices, sources list, passage cards, copy.
+
+    Everything an answer needs lives in its own bubble, so each answer keeps its sources.
+    """
+    badge = (f'<span class="cqa-badge">{escape_text(L.ABSTAINED_BADGE[answer.script])}</span> '
+             if answer.abstained and answer.script in L.ABSTAINED_BADGE else "")
     kind = "cqa-abstained" if answer.abstained else "cqa-answered"
-    notice = f'<div class="cqa-notice">{escape_text(answer.notice)}</div>' if answer.notice else ""
-    return (f'<div class="cqa-answer {kind}">{badge}{_with_markers(answer.answer)}</div>'
-            f"{notice}{_footnotes(_cited(answer))}")
-
-
-def render_query(query: str) -> str:
-    return f'<span class="cqa-query">{escape_text(query)}</span>'
+    # the plain text rides in the button's value: the sanitiser keeps it, and ui.behaviour
+    # copies it and uses it as the message's accessible label
+    copy = (f'<button type="button" class="cqa-copy" value="{_attribute(plain_text(answer))}">'
+            f"{escape_text(_words(answer)['copy'])}</button>")
+    return (f'<div class="cqa-msg">{_searched(answer)}'
+            f'<div class="cqa-answer {kind}">{badge}{_with_markers(answer.answer)}</div>'
+            f"{_notices(answer)}{_footnotes(_cited(answer))}{render_sources(answer)}"
+            f'<div class="cqa-tools">{copy}</div></div>')
 
 
 def render_error(message: str) -> str:
@@ -132,27 +180,30 @@ def _card(c: Citation, script: str) -> str:
     link = (f' · <a href="{href}" target="_blank" rel="noopener noreferrer nofollow">'
             f"{escape_text(words['link'])}</a>" if href else "")
     date = f'<span class="cqa-date">{escape_text(c.published)}</span> · ' if c.published else ""
+    score = (f'<span class="cqa-score" title="{escape_text(words["score_hint"])}">'
+             f'{escape_text(words["score"])} {c.score:.2f}</span> · ')
     return (
-        f'<article class="cqa-card" data-n="{c.n}" data-source="{escape_text(c.source)}">'
+        f'<article class="cqa-card cqa-card-{c.n}" tabindex="-1">'
         f'<header><span class="cqa-n">[{c.n}]</span> '
         f'<span class="cqa-title">{escape_text(c.title or c.source)}</span></header>'
-        f'<div class="cqa-meta">{date}<span class="cqa-file">{escape_text(words["file"])}: '
+        f'<div class="cqa-meta">{date}{score}<span class="cqa-file">{escape_text(words["file"])}: '
         f"{escape_text(c.source)}</span>{link}</div>"
         f'<div class="cqa-passage">{_highlighted(c.text or "", c.highlights)}</div>'
         "</article>")
 
 
-def sources_placeholder() -> str:
-    return (f'<section class="cqa-sources"><h3>{escape_text(L.SOURCES_TITLE)}</h3>'
-            f'<p class="cqa-hint">{escape_text(L.SOURCES_EMPTY)}</p></section>')
-
-
 def render_sources(answer: Answer) -> str:
-    """Numbered cards for the passages the answer actually cites (none when it abstained)."""
+    """Numbered cards for the passages the answer actually cites (none when it abstained).
+
+    Collapsed under the answer, so on a phone the answer stays in view; a marker click opens it.
+    """
     script = answer.script if answer.script in L.CARD_WORDS else "en"
-    cards = "".join(_card(c, script) for c in _cited(answer))
-    body = cards or f'<p class="cqa-hint">{escape_text(L.NO_SOURCES[script])}</p>'
-    return f'<section class="cqa-sources"><h3>{escape_text(L.SOURCES_TITLE)}</h3>{body}</section>'
+    cited = _cited(answer)
+    if not cited:
+        return f'<p class="cqa-hint cqa-nosources">{escape_text(L.NO_SOURCES[script])}</p>'
+    cards = "".join(_card(c, script) for c in cited)
+    return (f'<details class="cqa-sources"><summary>{escape_text(_words(answer)["cited"])} ({len(cited)})'
+            f"</summary>{cards}</details>")
 
 
 def render_library(docs: list[DocumentInfo]) -> str:
@@ -169,6 +220,16 @@ def render_library(docs: list[DocumentInfo]) -> str:
                     f"<td><code>{escape_text(d.source)}</code></td><td>{int(d.chunks)}</td></tr>")
     return (f'<table class="cqa-library"><caption>{escape_text(L.LIBRARY_TITLE)} ({len(docs)})</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def library_summary(docs: list[DocumentInfo]) -> str:
+    """Markdown for the empty chat: how many documents, which dates, what to ask."""
+    if not docs:
+        return escape_text(L.LIBRARY_EMPTY)
+    dates = sorted(d.published[:10] for d in docs if d.published)
+    span = L.SUMMARY_DATES.format(first=dates[0], last=dates[-1]) if dates else ""
+    return (f"**{escape_text(L.SUMMARY_COUNT.format(n=len(docs), dates=span))}**\n\n"
+            f"{escape_text(L.SUMMARY_ASK)}")
 
 
 def render_upload_results(results: list[tuple[str, IngestReport | None, str | None]]) -> str:

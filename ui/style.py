@@ -1,7 +1,8 @@
 """Style: the web chat's CSS (kept in Python so it ships with the package).
 
-Owns: how answers, source cards, the library table and messages look. Colours come
-from Gradio's theme variables so light and dark mode both stay readable.
+Owns: how answers, source cards, the library table and messages look. Text colours are
+picked for WCAG AA (≥ 4.5:1) in light and dark mode — Gradio's "subdued" grey is 2.5:1 on
+white, so secondary text uses neutral-700 (light) / neutral-300 (dark) instead.
 Does not own: markup (``ui.render``).
 """
 
@@ -10,31 +11,48 @@ from __future__ import annotations
 __all__ = ["CSS"]
 
 CSS = """
+/* muted text and links keep ≥ 4.5:1 even on the highlighted card's tint and bubble greys */
+:root { --cqa-muted: var(--neutral-700); --cqa-ref: #1e40af; --cqa-hl: #fef3c7; }
+.dark { --cqa-muted: var(--neutral-300); --cqa-ref: #93c5fd; --cqa-hl: #422006; }
+#cqa-upload .or { color: var(--cqa-muted); }
+#cqa-delete { background: #b91c1c; border-color: #b91c1c; }  /* white on Gradio's red-500 is 3.8:1 */
+footer .show-api, footer .show-api * { color: var(--cqa-muted) !important; }  /* Gradio's grey is 1.9:1 */
 .cqa-header h1 { font-size: 1.6rem; margin: 0.2rem 0 0.1rem; }
-.cqa-header p { margin: 0 0 0.4rem; color: var(--body-text-color-subdued); font-size: 0.95rem; }
+.cqa-header p { margin: 0 0 0.4rem; color: var(--cqa-muted); font-size: 0.95rem; }
 #cqa-chat .cqa-answer { line-height: 1.75; }
-.cqa-ref { color: var(--color-accent); font-weight: 600; margin: 0 1px; }
+.cqa-ref { color: var(--cqa-ref); font-weight: 600; margin: 0 1px; padding: 0; border: none; background: none;
+  cursor: pointer; font-size: 0.8em; vertical-align: super; line-height: 1; }
+.cqa-ref:hover, .cqa-ref:focus-visible { text-decoration: underline; }
 .cqa-badge { display: inline-block; font-size: 0.8em; font-style: normal; padding: 0 6px; margin-right: 4px;
   border-radius: 4px; background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary); }
-.cqa-abstained { color: var(--body-text-color-subdued); font-style: italic; }
-.cqa-notice { font-size: 0.85em; margin-top: 0.3em; color: var(--body-text-color-subdued); }
+.cqa-abstained { color: var(--cqa-muted); font-style: italic; }
+.cqa-notice, .cqa-searched { font-size: 0.85em; margin-top: 0.3em; color: var(--cqa-muted); }
+.cqa-notice a { color: var(--cqa-ref); }
+.cqa-searched { margin: 0 0 0.3em; }
 .cqa-footnotes { list-style: none; padding-left: 0 !important; margin: 0.5em 0 0 !important;
-  font-size: 0.82em; color: var(--body-text-color-subdued); }
+  font-size: 0.82em; color: var(--cqa-muted); }
 .cqa-footnotes li { margin: 0 !important; }
-.cqa-query { font-size: 0.9rem; color: var(--body-text-color); }
-.cqa-error { color: #b91c1c; background: #fef2f2; border: 1px solid #fecaca; border-radius: 6px; padding: 6px 10px; }
-.cqa-error strong { margin-right: 0.4em; }
-.cqa-sources h3 { margin: 0 0 0.5rem; font-size: 1.05rem; }
-.cqa-hint { color: var(--body-text-color-subdued); font-size: 0.9rem; }
-.cqa-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px;
-  margin: 0 0 10px; background: var(--background-fill-secondary); }
+.cqa-query { color: var(--body-text-color); }
+.cqa-error { color: #991b1b; background: #fef2f2; border: 1px solid #fecaca; border-radius: 6px; padding: 6px 10px; }
+.dark .cqa-error { color: #fecaca; background: #450a0a; border-color: #7f1d1d; }
+.cqa-error strong { margin-right: 0.4em; color: inherit; }
+details.cqa-sources { margin-top: 0.5em; }
+details.cqa-sources > summary { cursor: pointer; font-size: 0.85em; color: var(--cqa-muted); }
+.cqa-hint { color: var(--cqa-muted); font-size: 0.9rem; }
+.cqa-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
+  margin: 6px 0; background: var(--background-fill-secondary); }
+.cqa-card.cqa-hl { outline: 3px solid var(--cqa-ref); background: var(--cqa-hl); }
 .cqa-card header { font-weight: 600; line-height: 1.5; }
-.cqa-card .cqa-n { color: var(--color-accent); margin-right: 2px; }
-.cqa-meta { font-size: 0.82rem; color: var(--body-text-color-subdued); margin: 2px 0 6px; word-break: break-all; }
-.cqa-meta a { color: var(--link-text-color); }
-#cqa-sources .cqa-passage { margin: 0; padding: 0 0 0 10px; border-left: 3px solid var(--border-color-accent);
+.cqa-card .cqa-n { color: var(--cqa-ref); margin-right: 2px; }
+.cqa-meta { font-size: 0.82rem; color: var(--cqa-muted); margin: 2px 0 6px; word-break: break-all; }
+.cqa-meta a { color: var(--cqa-ref); }
+.cqa-passage { margin: 0; padding: 0 0 0 10px; border-left: 3px solid var(--border-color-accent);
   font-size: 0.92rem; line-height: 1.75; white-space: pre-line; overflow-wrap: anywhere; }
 .cqa-passage mark, .cqa-answer mark { background: #fde68a; color: #1f2937; padding: 0 1px; border-radius: 2px; }
+.cqa-tools { margin-top: 0.4em; }
+.cqa-copy { font-size: 0.8em; padding: 1px 8px; border-radius: 4px; cursor: pointer; color: var(--body-text-color);
+  background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary); }
+.cqa-copy.cqa-copied::after { content: " ✓"; }
 #cqa-library .cqa-library { width: 100%; border-collapse: collapse; font-size: 0.92rem; border: none; }
 .cqa-library td:nth-child(2) { white-space: nowrap; }
 .cqa-library code { font-size: 0.85em; }
@@ -46,5 +64,7 @@ CSS = """
 .cqa-uploads { list-style: none; padding: 0; margin: 0; font-size: 0.9rem; }
 .cqa-uploads li { margin: 4px 0; overflow-wrap: anywhere; }
 .cqa-ok { color: #15803d; }
+.dark .cqa-ok { color: #86efac; }
 .cqa-fail { color: #b91c1c; }
+.dark .cqa-fail { color: #fca5a5; }
 """

@@ -18,7 +18,10 @@ import gradio as gr
 from rag import ConfigError, Engine, Settings
 from ui import labels as L
 from ui import render as R
-from ui.chat import Chat, Library, ask_api
+from ui.behaviour import HEAD, SHOW_ANSWER
+from ui.chat import Chat, Library, ask_api, asker_script
+from ui.feedback import Feedback
+from ui.history import History
 from ui.style import CSS
 
 __all__ = ["build_app", "launch", "launch_options", "parse_auth", "is_loopback", "serve", "CSS"]
@@ -28,35 +31,77 @@ _FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "PingFang SC", "Microsoft Y
 _MONO = ["DejaVu Sans Mono", "ui-monospace", "monospace"]
 
 
-def _chat_tab(engine: Engine) -> None:
-    chat = Chat(engine)
-    questions = gr.State([])
-    pending = gr.State("")
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=3, min_width=360):
-            bot = gr.Chatbot(label=L.TAB_CHAT, show_label=False, height=520, elem_id="cqa-chat", latex_delimiters=[],
-                             feedback_options=None, buttons=["copy"], layout="bubble")
-            box = gr.Textbox(label=L.INPUT_LABEL, placeholder=L.INPUT_PLACEHOLDER, lines=1, max_lines=4,
-                             elem_id="cqa-question", submit_btn=L.SEND, autofocus=True)
-            with gr.Row():
-                script = gr.Radio(L.SCRIPT_CHOICES, value=L.AUTO, label=L.SCRIPT_LABEL, elem_id="cqa-script",
-                                  scale=3)
-                clear = gr.Button(L.CLEAR, variant="secondary", scale=1, elem_id="cqa-clear")
-            gr.Examples(L.EXAMPLES, inputs=[box], label=L.EXAMPLES_LABEL, examples_per_page=6)
-        with gr.Column(scale=2, min_width=320):
-            sources = gr.HTML(R.sources_placeholder(), elem_id="cqa-sources", js_on_load=None)
-    # The box empties and locks at once, and unlocks when the answer is complete: a second
-    # question sent mid-stream would otherwise start from a stale copy of the conversation.
-    box.submit(lambda q: (gr.update(value="", interactive=False), q), [box], [box, pending], queue=False,
-               api_visibility="private") \
-        .then(chat.respond, [pending, bot, questions, script], [bot, sources, questions],
-              api_visibility="private", show_progress="hidden") \
-        .then(lambda: gr.update(interactive=True), None, [box], queue=False, api_visibility="private")
-    clear.click(lambda: ([], R.sources_placeholder(), [], ""), None, [bot, sources, questions, box],
-                queue=False, api_visibility="private")
-    # the chatbot's own trash button empties the messages; forget the follow-up context too
-    bot.clear(lambda: (R.sources_placeholder(), []), None, [sources, questions], queue=False,
-              api_visibility="private")
+def _send(trigger, chat: Chat, conv, bot, turns, saved, pick, box, pending, script) -> None:
+    """After ``trigger`` has put a question in ``pending``: answer it, save the conversation, unlock."""
+    trigger.then(chat.respond, [pending, bot, turns, script], [bot, turns],
+                 api_visibility="private", show_progress="hidden") \
+        .then(History.save, [conv, bot, turns, saved], [conv, saved, pick], queue=False, api_visibility="private") \
+        .then(lambda: gr.update(interactive=True), None, [box], queue=False, api_visibility="private") \
+        .then(None, None, None, js=SHOW_ANSWER, queue=False, api_visibility="private")
+
+
+def _take(question: str, script: str, request: gr.Request):
+    """The box empties and locks at once; an empty question is refused with a hint instead.
+
+    subtle: locked until the answer is complete — a second question sent mid-stream would
+    otherwise start from a stale copy of the conversation.
+    """
+    if not (question or "").strip():
+        gr.Warning(L.EMPTY_QUESTION[asker_script(script, request.headers.get("accept-language", ""))])
+        return gr.skip(), ""
+    return gr.update(value="", interactive=False), question
+
+
+def _take_example(chip: gr.SelectData):
+    """An example chip sends its question, exactly as if it had been typed."""
+    return gr.update(value="", interactive=False), chip.value["text"]
+
+
+def _history_controls():
+    with gr.Accordion(L.HISTORY_LABEL, open=False, elem_id="cqa-history"):
+        pick = gr.Dropdown(label=L.HISTORY_LABEL, choices=[], elem_id="cqa-history-pick")
+        with gr.Row():
+            name = gr.Textbox(label=L.RENAME_LABEL, elem_id="cqa-rename", scale=3)
+            rename = gr.Button(L.RENAME, size="sm", elem_id="cqa-rename-btn", scale=1)
+            delete = gr.Button(L.DELETE_CONVERSATION, size="sm", variant="stop", elem_id="cqa-history-delete",
+                               scale=1)
+    return pick, name, rename, delete
+
+
+def _chat_tab(engine: Engine, settings: Settings, summary: str):
+    chat, feedback = Chat(engine), Feedback(engine, settings)
+    turns, conv, pending, row = gr.State([]), gr.State(""), gr.State(""), gr.State(None)
+    saved = gr.BrowserState({}, storage_key="cqa-conversations")
+    bot = gr.Chatbot(label=L.TAB_CHAT, show_label=False, height="60vh", min_height=360, elem_id="cqa-chat",
+                     latex_delimiters=[], buttons=[], layout="bubble", editable="user", placeholder=summary,
+                     examples=[{"text": q} for q in L.EXAMPLES], feedback_options=("Like", "Dislike"))
+    comment = gr.Textbox(label=L.COMMENT_LABEL, visible=False, elem_id="cqa-comment", lines=1)
+    noted = gr.HTML(elem_id="cqa-feedback-status", js_on_load=None)
+    # no autofocus: focusing the box on load scrolled the page past the title on small screens
+    box = gr.Textbox(label=L.INPUT_LABEL, placeholder=L.INPUT_PLACEHOLDER, lines=1, max_lines=4,
+                     elem_id="cqa-question", submit_btn=L.SEND)
+    with gr.Row():
+        script = gr.Radio(L.SCRIPT_CHOICES, value=L.AUTO, label=L.SCRIPT_LABEL, elem_id="cqa-script", scale=3)
+        new = gr.Button(L.CLEAR, variant="secondary", scale=1, elem_id="cqa-clear")
+    pick, name, rename, delete = _history_controls()
+    chain = (chat, conv, bot, turns, saved, pick, box, pending, script)
+    # queued (not queue=False) so the empty-question warning reaches the page as a toast
+    _send(box.submit(_take, [box, script], [box, pending], api_visibility="private"), *chain)
+    _send(bot.example_select(_take_example, None, [box, pending], queue=False, api_visibility="private"), *chain)
+    for event, fn, inputs in ((bot.retry, chat.retry, [bot, turns, script]),
+                              (bot.edit, chat.edit, [bot, turns, script])):
+        event(fn, inputs, [bot, turns], api_visibility="private", show_progress="hidden") \
+            .then(History.save, [conv, bot, turns, saved], [conv, saved, pick], queue=False,
+                  api_visibility="private")
+    bot.like(feedback.rate, [turns, conv], [row, comment, noted], queue=False, api_visibility="private")
+    comment.submit(feedback.comment, [row, comment], [comment, noted], queue=False, api_visibility="private")
+    opened = [conv, bot, turns, pick, name]
+    for event in (new.click, bot.clear):
+        event(History.new, [saved], opened, queue=False, api_visibility="private")
+    pick.input(History.open, [pick, saved], opened, queue=False, api_visibility="private")
+    rename.click(History.rename, [conv, name, saved], [saved, pick], queue=False, api_visibility="private")
+    delete.click(History.delete, [conv, saved], [saved, *opened], queue=False, api_visibility="private")
+    return bot, saved, opened
 
 
 def _library_tab(engine: Engine, settings: Settings) -> tuple[Library, gr.HTML, gr.Dropdown]:
@@ -84,16 +129,30 @@ def _library_tab(engine: Engine, settings: Settings) -> tuple[Library, gr.HTML, 
     return lib, table, pick
 
 
+def _summary(engine: Engine) -> str:
+    try:
+        return R.library_summary(engine.documents())
+    except Exception:  # the page must still load; the library tab shows the error
+        return ""
+
+
 def build_app(engine: Engine, settings: Settings) -> gr.Blocks:
-    """The whole page; launch it with ``launch(app, settings)`` (adds CSS, auth, bind checks)."""
+    """The whole page; launch it with ``launch(app, settings)`` (adds CSS, JS, auth, bind checks)."""
     with gr.Blocks(title=L.TITLE, analytics_enabled=False) as app:
         gr.HTML(f'<header class="cqa-header"><h1>{R.escape_text(L.TITLE)}</h1>'
                 f"<p>{R.escape_text(L.SUBTITLE)}</p></header>", js_on_load=None)
         with gr.Tabs():
             with gr.Tab(L.TAB_CHAT, id="chat"):
-                _chat_tab(engine)
+                bot, saved, opened = _chat_tab(engine, settings, _summary(engine))
             lib, table, pick = _library_tab(engine, settings)
         gr.api(ask_api(engine), api_name="ask")
+
+        def reopen(state, request: gr.Request):
+            # the last conversation comes back after a reload; the empty chat shows today's library
+            conv, messages, turns, choices, name = History.restore(state, request)
+            return conv, gr.update(value=messages, placeholder=_summary(engine)), turns, choices, name
+
+        app.load(reopen, [saved], opened, api_visibility="private", show_progress="hidden")
         app.load(lib.refresh, None, [table, pick], api_visibility="private", show_progress="hidden")
     app.queue(max_size=settings.ui_queue_size, default_concurrency_limit=settings.ui_concurrency)
     return app
@@ -131,7 +190,7 @@ def launch_options(settings: Settings, host: str | None = None, port: int | None
     return dict(server_name=host, server_port=port, share=False, auth=auth,
                 auth_message=f"{L.TITLE}: 请登录 / Please log in" if auth else None,
                 show_error=False, max_file_size=int(settings.upload_max_mb * 1024 * 1024),
-                footer_links=["api"], ssr_mode=False, css=CSS,
+                footer_links=["api"], ssr_mode=False, css=CSS, head=HEAD,
                 theme=gr.themes.Default(font=_FONTS, font_mono=_MONO))
 
 

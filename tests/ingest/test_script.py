@@ -41,3 +41,19 @@ def test_english_readers_get_the_original():
 
 def test_hant_config_is_configurable():
     assert to_script("软件", "zh-Hant", hant_config="s2t") == "軟件"
+
+
+@pytest.mark.parametrize("simplified,taiwan", [
+    ("模型参数有6710亿个", "模型參數有6710億個"),     # s2twp alone: 引數 (a function argument)
+    ("DeepSeek发布了V3", "DeepSeek發布了V3"),          # s2twp alone: 釋出
+    ("程序运行在英伟达的芯片和显卡上", "程序運行在輝達的晶片和顯示卡上"),  # 執行; vocabulary kept
+    ("执行任务", "執行任務"),                             # a real 执行 is not touched by the override
+    ("软件发布会", "軟體發布會"),
+])
+def test_taiwan_wording_overrides(simplified, taiwan):
+    assert to_script(simplified, "zh-Hant") == taiwan
+
+
+def test_overrides_leave_no_placeholder_behind():
+    text = to_script("参数" * 3 + "发布运行", "zh-Hant")
+    assert text == "參數參數參數發布運行" and not any(0xF0000 <= ord(c) for c in text)

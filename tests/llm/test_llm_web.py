@@ -41,11 +41,11 @@ def llm_page(browser, make_engine, api, request):
 )
 def test_generated_answer_is_sanitised_and_in_the_askers_script(llm_page):
     text = ask(llm_page, "DeepSeek-V3是什麼時候發布的？")
-    # converted to 繁體 with Taiwan phrasing (发布→釋出) although the model wrote 简体
-    assert "DeepSeek-V3於2024年12月釋出[1]。詳情見官網" in text
+    # converted to 繁體 although the model wrote 简体 (发布→發布: the news sense, not s2twp’s 釋出)
+    assert "DeepSeek-V3於2024年12月發布[1]。詳情見官網" in text
     assert "[9]" not in text and "evil.example.com" not in llm_page.content()
     assert llm_page.locator("#cqa-chat a[href*='evil']").count() == 0
-    assert llm_page.locator("#cqa-sources .cqa-card").count() == 1
+    assert llm_page.locator("#cqa-chat .cqa-card").count() == 1
 
 
 @pytest.mark.parametrize("llm_page", [Status(500, {"error": {"message": f"boom {TEST_API_KEY}"}})], indirect=True)

@@ -7,7 +7,7 @@ from gradio_client import Client
 
 from rag import Answer
 from ui import labels as L
-from ui.chat import Chat, Library
+from ui.chat import Chat, Library, follow_ups
 from ui.render import escape_text
 
 pytestmark = pytest.mark.slow
@@ -50,30 +50,30 @@ def test_ask_errors_are_sentences(client):
 def test_chat_turn_streams_then_shows_query_and_cards(ui_engine):
     steps = list(Chat(ui_engine).respond("DeepSeek训练V3用了多少块H800？", [], [], L.AUTO))
     assert len(steps) >= 3  # placeholder, ≥1 text increment, final
-    first_messages, first_sources, _ = steps[0]
+    first_messages, _ = steps[0]
     assert "cqa-streaming" in first_messages[-1]["content"]
-    messages, sources, questions = steps[-1]
-    roles = [m["role"] for m in messages]
-    assert roles == ["user", "assistant", "assistant"]
-    assert messages[1]["metadata"]["title"] == L.QUERY_TITLE
-    assert "cqa-answered" in messages[2]["content"] and "2048" in messages[2]["content"]
-    assert "cqa-card" in sources and questions == ["DeepSeek训练V3用了多少块H800？"]
+    messages, turns = steps[-1]
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert "cqa-answered" in messages[1]["content"] and "2048" in messages[1]["content"]
+    assert "cqa-card" in messages[1]["content"]  # the answer's own sources
+    assert [t["understood"] for t in turns] == ["DeepSeek训练V3用了多少块H800？"]
     partial = [s[0][-1]["content"] for s in steps[1:-1]]
     assert any("cqa-streaming" in p and "2048" in p for p in partial)
 
 
 def test_chat_turn_failures_are_messages_not_tracebacks(ui_engine, monkeypatch):
     chat = Chat(ui_engine)
-    *_, (messages, _, questions) = chat.respond("   ", [], ["earlier"], L.AUTO)
-    assert "cqa-error" in messages[-1]["content"] and "empty" in messages[-1]["content"]
-    assert questions == ["earlier"]  # a failed turn is not remembered for follow-ups
+    earlier = [{"question": "earlier", "understood": "earlier", "answer": None}]
+    *_, (messages, turns) = chat.respond("长" * 600, [], earlier, L.AUTO)
+    assert "cqa-error" in messages[-1]["content"] and "limit is 500" in messages[-1]["content"]
+    assert follow_ups(turns) == ["earlier"]  # a failed turn is not remembered for follow-ups
 
     def boom(*_a, **_k):
         raise RuntimeError("secret internal detail")
         yield Answer  # pragma: no cover
 
     monkeypatch.setattr(ui_engine, "stream", boom)
-    *_, (messages, _, _) = chat.respond("DeepSeek是什么？", [], [], L.AUTO)
+    *_, (messages, _) = chat.respond("DeepSeek是什么？", [], [], L.AUTO)
     assert "cqa-error" in messages[-1]["content"]
     assert "secret internal detail" not in messages[-1]["content"] and "Traceback" not in messages[-1]["content"]
 

@@ -71,3 +71,25 @@ def test_empty_corpus_and_unreadable_file_keep_the_index(private_index, tmp_path
 def test_bad_setting_is_one_line(private_index):
     out = rag("ask", "hi", env_extra={"VECTORSTORE_DIR": str(private_index), "CHUNK_SIZE": "lots"})
     assert out.returncode == 1 and "CHUNK_SIZE" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_feedback_export_plain_json_and_qa(tmp_path, monkeypatch, capsys):
+    from rag import FeedbackStore
+    from ui.cli import main
+
+    db = tmp_path / "fb.sqlite3"
+    store = FeedbackStore(db)
+    answer = {"question": "梁文锋毕业于哪所大学？", "answer": "浙江大学。[1]", "script": "zh-Hans",
+              "answerer": "extractive", "citations": [{"n": 1, "source": "003_9dad58ff233fdee4.txt"}]}
+    store.add("up", answer, "5d-1c-x")
+    store.comment(store.add("down", answer, "5d-1c-x"), "缺少年份")
+    monkeypatch.setenv("FEEDBACK_DB", str(db))
+    assert main(["feedback", "export"]) == 0
+    assert capsys.readouterr().out.count("梁文锋毕业于哪所大学？") == 2
+    assert main(["feedback", "export", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["rating"] for r in rows] == ["up", "down"] and rows[1]["comment"] == "缺少年份"
+    assert main(["feedback", "export", "--qa"]) == 0
+    [qa] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {"id", "question", "lang", "answers", "sources", "answerable"} <= set(qa)
+    assert qa["sources"] == ["003_9dad58ff233fdee4.txt"] and qa["lang"] == "zh-Hans" and qa["answers"] == []

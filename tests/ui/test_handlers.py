@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from types import SimpleNamespace
+
 import gradio as gr
 import pytest
 
-from rag import Settings
+from rag import FeedbackStore, Settings
 from tests.ui.gated import GatedEngine
 from ui import labels as L
-from ui.chat import Chat, Library, ask_api
+from ui.chat import Chat, Library, ask_api, asker_script
+from ui.feedback import Feedback
+from ui.history import History
 
 
 @pytest.fixture
@@ -46,8 +51,64 @@ def test_chat_streams_placeholder_text_then_final(engine):
     assert "cqa-streaming" in contents[0] and L.SEARCHING.split(" / ")[0] in contents[0]
     assert "cqa-streaming" in contents[1] and "浙江大學" in contents[1]
     assert "cqa-answered" in contents[-1]
-    assert isinstance(steps[0][1], type(gr.skip())) and "cqa-card" in steps[-1][1]
-    assert steps[-1][2] == ["梁文锋毕业于哪所大学？"]
+    assert "cqa-card" in contents[-1]  # the answer carries its own cards
+    final_turns = steps[-1][1]
+    assert [t["question"] for t in final_turns] == ["梁文锋毕业于哪所大学？"]
+    assert final_turns[0]["answer"]["citations"][0]["source"] == "003_9dad58ff233fdee4.txt"
+
+
+def test_empty_question_changes_nothing(engine):
+    steps = list(Chat(engine).respond("   ", [{"role": "user", "content": "x"}], [{"question": "x"}], "auto"))
+    assert len(steps) == 1 and all(isinstance(v, type(gr.skip())) for v in steps[0])
+
+
+@pytest.mark.parametrize("choice,accept,script", [
+    ("auto", "zh-TW,zh;q=0.9", "zh-Hant"), ("auto", "zh-CN", "zh-Hans"), ("auto", "de-DE,en", "en"),
+    ("auto", "", "en"), ("zh-Hant", "en-US", "zh-Hant")])
+def test_asker_script_follows_selector_then_browser(choice, accept, script):
+    assert asker_script(choice, accept) == script
+
+
+def test_retry_and_edit_replace_the_last_turn(engine):
+    chat = Chat(engine)
+    *_, (messages, turns) = chat.respond("DeepSeek训练V3用了多少块H800？", [], [], "auto")
+    *_, (messages, turns) = chat.respond("梁文锋毕业于哪所大学？", messages, turns, "auto")
+    *_, (again, again_turns) = chat.retry(messages, turns, "zh-Hant")
+    assert len(again) == 4 and [t["question"] for t in again_turns] == [t["question"] for t in turns]
+    assert "浙江大學" in again[-1]["content"] and again[:2] == messages[:2]
+
+    edited = gr.EditData(None, {"index": 2, "previous_value": "x", "value": "那V3有多少参数&#65311;"})
+    *_, (after, after_turns) = chat.edit(edited, messages, turns, "auto")
+    assert [t["question"] for t in after_turns] == ["DeepSeek训练V3用了多少块H800？", "那V3有多少参数？"]
+    assert "6710亿" in after[-1]["content"]  # still a follow-up of the first question
+
+
+def test_feedback_row_and_comment(engine, tmp_path):
+    chat, fb = Chat(engine), Feedback(engine, Settings(feedback_db=tmp_path / "fb.sqlite3"))
+    *_, (messages, turns) = chat.respond("梁文锋毕业于哪所大学？", [], [], "auto")
+    row, box, _ = fb.rate(gr.LikeData(None, {"index": 1, "value": "x", "liked": False}), turns, "c1", None)
+    assert box["visible"] is True
+    fb.comment(row, "应该给出年份")
+    [stored] = FeedbackStore(tmp_path / "fb.sqlite3").rows()
+    assert stored["rating"] == "down" and stored["comment"] == "应该给出年份" and stored["conversation"] == "c1"
+    assert stored["question"] == "梁文锋毕业于哪所大学？" and "浙江大学" in stored["answer"]
+    assert stored["citations"][0]["source"] == "003_9dad58ff233fdee4.txt" and stored["answerer"] == "extractive"
+    assert re.fullmatch(r"5d-\d+c-[0-9a-f]{10}", stored["index_version"])
+    assert fb.rate(gr.LikeData(None, {"index": 1, "value": "x", "liked": ""}), turns, "c1", None)[0] is None
+
+
+def test_history_save_open_rename_delete_per_user():
+    alice, bob = SimpleNamespace(username="alice"), SimpleNamespace(username="bob")
+    turns = [{"question": "梁文锋毕业于哪所大学？" * 5, "understood": "q", "answer": None}]
+    conv, saved, listed = History.save("", [{"role": "user", "content": "q"}], turns, {}, alice)
+    assert conv and listed["value"] == conv and len(listed["choices"][0][0]) == 40
+    assert History.restore(saved, bob)[1] == []  # another login sees nothing
+    opened = History.open(conv, saved, alice)
+    assert opened[1] == [{"role": "user", "content": "q"}] and opened[2] == turns
+    saved, listed = History.rename(conv, "  毕业院校 ", saved, alice)
+    assert listed["choices"] == [("毕业院校", conv)]
+    saved, new_id, messages, _, listed, _ = History.delete(conv, saved, alice)
+    assert new_id == "" and messages == [] and listed["choices"] == []
 
 
 def test_api_errors_become_gradio_errors(engine):
@@ -62,7 +123,7 @@ def test_web_modules_talk_only_to_rag():
     from pathlib import Path
 
     ui = Path(__file__).resolve().parents[2] / "ui"
-    for module in ("web", "chat", "render", "labels", "style"):
+    for module in ("web", "chat", "render", "labels", "style", "history", "feedback", "behaviour"):
         tree = ast.parse((ui / f"{module}.py").read_text(encoding="utf-8"))
         imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}

@@ -77,7 +77,7 @@ def _citation(n=1, **kw) -> Citation:
 
 
 def _answer(text="创始人梁文锋毕业于浙江大学。[1]", citations=None, **kw) -> Answer:
-    return Answer(question="q", answer=text, citations=citations if citations is not None else [_citation()],
+    return Answer(question=kw.pop("question", "q"), answer=text, citations=citations if citations is not None else [_citation()],
                   script=kw.pop("script", "zh-Hans"), abstained=kw.pop("abstained", False), **kw)
 
 
@@ -127,7 +127,7 @@ def test_abstention_has_badge_and_no_cards():
 
 def test_answer_markers_become_refs_and_text_is_escaped():
     out = R.render_answer(_answer("<b>x</b> [a](javascript:1) 答案。[1]"))
-    assert '<sup class="cqa-ref">[1]</sup>' in out
+    assert re.search(r'<button type="button" class="cqa-ref" data-n="1" aria-label="[^"<>]+">\[1\]</button>', out)
     assert "<b>" not in out and "javascript:" not in out
     assert "<b>x</b> [a](javascript:1) 答案。" in _visible(out)
 
@@ -165,3 +165,45 @@ def test_cited_numbers_in_first_use_order():
     assert R.cited_numbers("") == []
 
 
+
+
+def test_each_answer_carries_its_own_cards_with_relevance():
+    out = R.render_answer(_answer(citations=[_citation(score=0.8734)]))
+    assert out.count('class="cqa-card"') == 1 and "<details" in out  # under the answer, collapsed
+    assert "相关度 0.87" in _visible(out)
+    assert out.index("cqa-answer") < out.index("cqa-sources")
+
+
+@pytest.mark.parametrize("payload", NASTY[2:7])
+def test_copy_text_is_clean_and_escaped_in_the_attribute(payload):
+    ans = _answer(f"{payload}答案。[1]", citations=[_citation(title=payload)])
+    text = R.plain_text(ans)
+    assert text == f"{payload}答案。[1]\n\n来源:\n[1] {payload}, 2025-01-28, https://example.com/a"
+    out = R.render_answer(ans)
+    copy = re.search(r'data-copy="([^"]*)"', out).group(1)
+    assert html.unescape(copy) == text and "<" not in copy
+    assert re.search(r'data-plain="([^"]*)"', out).group(1) == copy
+
+
+def test_searched_query_shown_only_when_rewritten():
+    same = R.render_answer(_answer(question="梁文锋毕业于哪所大学？", query="梁文锋毕业于哪所大学？"))
+    assert "cqa-searched" not in same
+    other = R.render_answer(_answer(question="那<b>他</b>呢？", query="梁文锋<b>毕业</b>于哪所大学"))
+    assert "cqa-searched" in other and "<b>" not in other and "梁文锋<b>毕业</b>于哪所大学" in _visible(other)
+
+
+def test_english_extractive_answer_points_to_llm_setup():
+    out = R.render_answer(_answer("According to the corpus: 答案。[1]", script="en"))
+    assert "need an LLM" in _visible(out)
+    assert 'href="readme#generated-answers-with-an-llm-deepseek-ollama-vllm"' in out
+    assert "need an LLM" not in _visible(R.render_answer(_answer(script="en", answerer="llm")))
+    assert "need an LLM" not in _visible(R.render_answer(_answer()))
+
+
+def test_library_summary_counts_dates_and_escapes():
+    docs = [DocumentInfo(source="a", title="<x>", published="2025-01-28T10:00", url=None, chunks=2),
+            DocumentInfo(source="b", title=None, published="2024-12-26", url=None, chunks=1),
+            DocumentInfo(source="c", title=None, published=None, url=None, chunks=1)]
+    out = R.library_summary(docs)
+    assert "3 篇" in out and "3 news articles" in out and "2024&#45;12&#45;26 – 2025&#45;01&#45;28" in out
+    assert "<x>" not in out and "空" in R.library_summary([])

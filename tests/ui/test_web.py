@@ -19,13 +19,17 @@ def ask(page, question: str) -> str:
     page.fill("#cqa-question textarea", question)
     page.press("#cqa-question textarea", "Enter")
     page.wait_for_function(f"document.querySelectorAll({FINAL!r}).length > {before}", timeout=60_000)
+    # the turn is over (conversation saved) when the box unlocks
+    page.wait_for_function("!document.querySelector('#cqa-question textarea').disabled", timeout=30_000)
     return page.locator(FINAL).nth(before).inner_text()
 
 
-def cards(page) -> dict[str, str]:
-    """Source file → visible text of each card in the sources panel."""
-    found = page.locator("#cqa-sources .cqa-card")
-    return {found.nth(i).get_attribute("data-source"): found.nth(i).inner_text() for i in range(found.count())}
+def cards(page, answer: int = -1) -> dict[str, str]:
+    """Source file → text of each passage card of one answer (default: the latest)."""
+    bubbles = page.locator("#cqa-chat .cqa-msg")
+    found = bubbles.nth(answer if answer >= 0 else bubbles.count() + answer).locator(".cqa-card")
+    return {found.nth(i).locator(".cqa-file").text_content().split(": ", 1)[1]: found.nth(i).text_content()
+            for i in range(found.count())}
 
 
 def open_library(page) -> None:
@@ -54,7 +58,7 @@ def test_one_question_per_script_with_source_cards(page, screenshot_dir):
     assert "浙江大學" in text
     card = cards(page).get("003_9dad58ff233fdee4.txt", "")
     assert "浙江大學" in card  # the passage is shown in the asker's script
-    assert "浙江大學" in page.locator("#cqa-sources mark").first.inner_text()  # supporting sentence
+    assert "浙江大學" in page.locator("#cqa-chat .cqa-msg").last.locator("mark").first.text_content()
 
     text = ask(page, "How many H800 chips did DeepSeek use to train V3?")
     assert "2048" in text and "According to the corpus" in text
@@ -72,12 +76,11 @@ def test_follow_up_searches_with_the_conversation(page, screenshot_dir):
     text = ask(page, "那V3有多少参数？")
     assert "6710亿" in text
     assert "001_c2c4fdbdcdf9be8a.txt" in cards(page)
-    assert "6710亿" in page.locator("#cqa-sources mark").first.inner_text()
-    # the standalone query is shown, collapsed, above the answer
-    query = page.locator("#cqa-chat .cqa-query").last
-    assert not query.is_visible()
-    page.get_by_text("检索查询 / Searched query").last.click()
-    query.wait_for(state="visible")
+    assert "6710亿" in page.locator("#cqa-chat .cqa-msg").last.locator("mark").first.text_content()
+    # the rewritten query is shown inline on the follow-up only, where it differs from what was typed
+    assert page.locator("#cqa-chat .cqa-msg").first.locator(".cqa-searched").count() == 0
+    query = page.locator("#cqa-chat .cqa-msg").last.locator(".cqa-query")
+    assert query.is_visible()
     assert query.inner_text().startswith("DeepSeek") and "V3有多少参数" in query.inner_text()
     save_screenshot(page, screenshot_dir, "chat-follow-up")
 
@@ -85,20 +88,17 @@ def test_follow_up_searches_with_the_conversation(page, screenshot_dir):
 def test_script_selector_overrides_the_question(page):
     page.get_by_label("繁體 (台灣)").check()
     text = ask(page, "梁文锋毕业于哪所大学？")  # asked in 简体, answered in 繁體
-    assert "浙江大學" in text and "檔案" in page.inner_text("#cqa-sources")
+    assert "浙江大學" in text and "檔案" in "".join(cards(page).values())
     page.get_by_label("English").check()
     text = ask(page, "梁文锋毕业于哪所大学？")
-    assert text.startswith("According to the corpus") and "File" in page.inner_text("#cqa-sources")
+    assert text.startswith("According to the corpus") and "File" in "".join(cards(page).values())
 
 
 def test_abstention_errors_and_recovery(page):
     text = ask(page, "火星殖民地的首任总督是谁？")
     assert "未找到答案" in text and "语料中没有找到" in text
-    assert page.locator("#cqa-sources .cqa-card").count() == 0
-    assert "没有段落能回答" in page.inner_text("#cqa-sources")
-
-    text = ask(page, "")
-    assert "empty" in text and "Traceback" not in text
+    assert page.locator("#cqa-chat .cqa-msg").last.locator(".cqa-card").count() == 0
+    assert "没有段落能回答" in page.locator("#cqa-chat .cqa-msg").last.inner_text()
     text = ask(page, "长" * 600)
     assert "limit is 500" in text and "Traceback" not in text
 
@@ -164,12 +164,12 @@ def test_markup_in_a_document_is_shown_as_text(page, tmp_path, screenshot_dir):
     open_chat(page)
     text = ask(page, "蓝鲸岛的灯塔有多高？")
     assert "八十八米" in text
-    panel = page.inner_text("#cqa-sources")
+    panel = page.locator("#cqa-chat .cqa-msg").last.text_content()
     for literal in ["<img src=x onerror=alert(1)>", "<script>alert(2)</script>", "<img src=x onerror=alert(3)>",
                     "[点我](javascript:alert(4))", "${alert(5)}"]:
         assert literal in panel or literal in text
     injected = page.evaluate("""() => [...document.querySelectorAll(
-        '#cqa-chat img[onerror], #cqa-sources img, #cqa-sources script, #cqa-chat script,'
+        '#cqa-chat img[onerror], #cqa-chat img, #cqa-chat script,'
         + ' #cqa-library img, a[href^="javascript"]')].length""")
     assert injected == 0 and page.dialogs == []
     save_screenshot(page, screenshot_dir, "chat-markup-as-text")

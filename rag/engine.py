@@ -94,20 +94,24 @@ class Engine:
             raise ConfigError(f"Unknown answerer {name!r}; use extractive or llm.")
 
     def query(self, question: str, script: str | None = None, history: list[str] | None = None) -> Answer:
-        *_, answer = self.stream(question, script, history)
-        return answer
+        inputs = self.prepare(question, script, history)
+        return self.chain.invoke(inputs) if has_content(inputs["query"]) else self._no_content(inputs)
 
     def stream(self, question: str, script: str | None = None,
                history: list[str] | None = None) -> Iterator[str | Answer]:
         """Text increments, then the final ``Answer``."""
         inputs = self.prepare(question, script, history)
         if not has_content(inputs["query"]):
-            # subtle: "？？？", emoji or zero-width spaces would otherwise retrieve "something".
-            yield ABSTAIN[inputs["script"]]
-            yield Answer(question=inputs["question"], answer=ABSTAIN[inputs["script"]], citations=[],
-                         script=inputs["script"], abstained=True, query=inputs["query"], answerer=self.answerer.name)
+            answer = self._no_content(inputs)
+            yield answer.answer
+            yield answer
             return
         yield from self.answerer.stream(self.retrieval.invoke(inputs))
+
+    def _no_content(self, inputs: dict) -> Answer:
+        """subtle: "？？？", emoji or zero-width spaces would otherwise retrieve "something"."""
+        return Answer(question=inputs["question"], answer=ABSTAIN[inputs["script"]], citations=[],
+                      script=inputs["script"], abstained=True, query=inputs["query"], answerer=self.answerer.name)
 
     # -- the index ---------------------------------------------------------------
     def ensure_index(self) -> None:

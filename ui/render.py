@@ -111,7 +111,8 @@ def _searched(answer: Answer) -> str:
 
 def _notices(answer: Answer) -> str:
     lines = [f'<div class="cqa-notice">{escape_text(answer.notice)}</div>'] if answer.notice else []
-    if answer.script == "en" and answer.answerer == "extractive":
+    # subtle: a configured LLM that failed leaves its own notice; this line is for "no LLM at all"
+    if answer.script == "en" and answer.answerer == "extractive" and not answer.notice:
         lines.append(f'<div class="cqa-notice">{escape_text(L.EN_NEEDS_LLM)} '
                      f'<a href="{L.LLM_DOCS_URL}" target="_blank" rel="noopener">'
                      f"{escape_text(L.EN_NEEDS_LLM_LINK)}</a></div>")

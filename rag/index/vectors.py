@@ -22,7 +22,12 @@ from ingest.errors import ModelMismatchError, StoreError
 __all__ = ["ChromaTarget", "Vectors", "open_client", "open_ephemeral_client"]
 
 _COSINE = {"hnsw": {"space": "cosine"}}
-_TELEMETRY_OFF = ChromaSettings(anonymized_telemetry=False)
+
+
+def _telemetry_off() -> ChromaSettings:
+    # subtle: a fresh object per client — chromadb.HttpClient writes its server settings into
+    # the object it is given, and a shared one then turned later PersistentClients into HTTP ones.
+    return ChromaSettings(anonymized_telemetry=False)
 
 
 @dataclass(frozen=True)
@@ -48,16 +53,16 @@ def open_client(target: ChromaTarget) -> chromadb.ClientAPI:
         headers = {"Authorization": f"Bearer {target.token}"} if target.token else None
         try:
             return chromadb.HttpClient(host=target.host, port=target.port, ssl=target.ssl, headers=headers,
-                                       settings=_TELEMETRY_OFF)
+                                       settings=_telemetry_off())
         except Exception as exc:  # noqa: BLE001 - connection errors vary by transport
             raise StoreError(f"Cannot reach the Chroma server at {target.describe()}: {_first_line(exc)}. "
                              "Start it (`chroma run --path DIR --port PORT`) or check CHROMA_HOST/CHROMA_PORT.") from None
-    return chromadb.PersistentClient(path=target.path, settings=_TELEMETRY_OFF)
+    return chromadb.PersistentClient(path=target.path, settings=_telemetry_off())
 
 
 def open_ephemeral_client() -> chromadb.ClientAPI:
     """An in-memory Chroma client (telemetry off) for throwaway indexes such as the eval baseline."""
-    return chromadb.EphemeralClient(settings=_TELEMETRY_OFF)
+    return chromadb.EphemeralClient(settings=_telemetry_off())
 
 
 def _first_line(exc: BaseException) -> str:

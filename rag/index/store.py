@@ -49,9 +49,12 @@ class Store:
     """Chunks of every indexed document; safe for several threads and several processes."""
 
     def __init__(self, embeddings, target: ChromaTarget, data_dir: Path, collection: str = "corpus_qa",
-                 page_size: int = 5000, batch_size: int = 64, client=None) -> None:
+                 page_size: int = 5000, batch_size: int = 64, client=None, late_sentences: bool = False) -> None:
         self.embeddings, self.data_dir, self.batch_size = embeddings, Path(data_dir), batch_size
-        self.model, self.dim = embeddings.name, embeddings.dim
+        self.late = late_sentences and hasattr(embeddings, "embed_with_spans")
+        # subtle: sentence vectors of the two kinds must not mix in one index, so the kind is
+        # part of the identity the store records (switching asks for `rag ingest --rebuild`).
+        self.model, self.dim = embeddings.name + ("+late-sentences" if self.late else ""), embeddings.dim
         self.read_only = _prepare_dir(self.data_dir, target)
         self._scratch = None
         readable = self._private_copy(target) if self.read_only else self.data_dir
@@ -154,7 +157,7 @@ class Store:
         return SyncCounts(added=len(new), unchanged=len(wanted) - len(new), removed=len(stale & have))
 
     def _add_batch(self, batch: list[Document]) -> None:
-        vectors, sentences = vectorise(self.embeddings, batch)
+        vectors, sentences = vectorise(self.embeddings, batch, self.late)
         # subtle: vectors first, then the catalog row — the catalog is the commit point, so a
         # process killed in between leaves vectors that the next sync upserts again.
         self.vectors.upsert(batch, vectors)

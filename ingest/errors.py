@@ -18,6 +18,7 @@ __all__ = [
     "ModelMismatchError",
     "ConfigError",
     "LLMError",
+    "EvalDataError",
 ]
 
 
@@ -69,3 +70,7 @@ class ConfigError(CorpusQAError):
 
 class LLMError(CorpusQAError):
     """The configured LLM endpoint failed; the message never contains the API key."""
+
+
+class EvalDataError(CorpusQAError):
+    """Evaluation data that cannot be used as given (``rag eval --squad``); the message names the fix."""

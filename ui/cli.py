@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from rag import CorpusQAError, Engine, Settings
+from rag import CorpusQAError, Engine, EvalDataError, Settings
 
 __all__ = ["main"]
 
@@ -29,18 +31,28 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--script", choices=["zh-Hans", "zh-Hant", "en"])
     ask.add_argument("--json", action="store_true")
-    ev = sub.add_parser("eval", help="run the QA set and print metrics")
+    ev = sub.add_parser("eval", help="run the QA set (or a SQuAD-format file) and print metrics")
     ev.add_argument("--qa-file", type=Path, default=Path("tests/qa/qa.jsonl"))
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--answerer", choices=["extractive", "llm"], default=None)
     ev.add_argument("--no-baseline", action="store_true")
+    sq = ev.add_argument_group("open-domain evaluation on SQuAD-format data (instead of --qa-file)")
+    sq.add_argument("--squad", type=Path, metavar="FILE", help="SQuAD v1 JSON: paragraphs and gold answers")
+    sq.add_argument("--questions", type=Path, metavar="FILE", help="ask these questions instead (same ids)")
+    sq.add_argument("--sample", type=int, default=None, metavar="N", help="paragraphs to index (default 120)")
+    sq.add_argument("--seed", type=int, default=None, metavar="S", help="sampling seed (default 0)")
+    sq.add_argument("--limit-questions", type=int, default=None, metavar="M", help="ask at most M questions")
+    sq.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
+                    help="where built indexes are kept (default .cache/squad)")
     ui = sub.add_parser("ui", help="serve the web chat")
     ui.add_argument("--host")
     ui.add_argument("--port", type=int)
     return p
 
 
-def _ingest(engine: Engine, args) -> None:
+@contextmanager
+def _progress_bar(desc: str) -> Iterator[Callable[[str, int], None]]:
+    """A per-file progress callback for ``Engine.ingest`` drawing a bar on stderr."""
     from tqdm import tqdm
 
     bar: list[tqdm] = []
@@ -49,15 +61,20 @@ def _ingest(engine: Engine, args) -> None:
         # subtle: created on the first file, so an error before any file prints no empty bar;
         # disable=None hides it when stderr is not a terminal (CI logs, pipes).
         if not bar:
-            bar.append(tqdm(total=total, unit="file", desc="ingest", file=sys.stderr, disable=None))
+            bar.append(tqdm(total=total, unit="file", desc=desc, file=sys.stderr, disable=None))
         bar[0].set_postfix_str(name)
         bar[0].update()
 
     try:
-        report = engine.ingest(args.path, rebuild=args.rebuild, progress=progress)
+        yield progress
     finally:
         for b in bar:
             b.close()
+
+
+def _ingest(engine: Engine, args) -> None:
+    with _progress_bar("ingest") as progress:
+        report = engine.ingest(args.path, rebuild=args.rebuild, progress=progress)
     print(report.summary())
 
 
@@ -81,6 +98,21 @@ def _eval(engine: Engine, args) -> None:
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_table(result))
 
 
+_SQUAD_ONLY = ("questions", "sample", "seed", "limit_questions", "cache_dir")
+
+
+def _eval_squad(settings: Settings, args) -> None:
+    from rag.eval_squad import DEFAULT_CACHE, evaluate_squad, format_squad_table
+
+    with _progress_bar("index") as progress:
+        result = evaluate_squad(
+            args.squad, settings=settings, questions_file=args.questions,
+            sample=120 if args.sample is None else args.sample, seed=args.seed or 0,
+            limit_questions=args.limit_questions, cache_dir=args.cache_dir or DEFAULT_CACHE,
+            answerer=args.answerer, baseline=not args.no_baseline, progress=progress)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_squad_table(result))
+
+
 def _ui(settings: Settings, args) -> None:
     from ui.web import serve
 
@@ -100,6 +132,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ui":
             _ui(settings, args)
             return 0
+        if args.command == "eval" and args.squad:
+            # subtle: before Engine(settings): the SQuAD run never opens the default index.
+            _eval_squad(settings, args)
+            return 0
+        if args.command == "eval" and any(getattr(args, k) is not None for k in _SQUAD_ONLY):
+            raise EvalDataError("--questions, --sample, --seed, --limit-questions and --cache-dir "
+                                "only apply with --squad FILE.")
         engine = Engine(settings)
         {"ingest": _ingest, "ask": _ask, "eval": _eval}[args.command](engine, args)
     except CorpusQAError as exc:

@@ -160,7 +160,8 @@ def open_indexes(indexed: list[Paragraph], settings: Settings, embeddings, cache
     engine = Engine(s, embeddings=embeddings)
     client = open_client(root / "baseline")
     if done.exists():
-        return engine, Chroma("baseline", embeddings, client=client), {**json.loads(done.read_text()), "cache": "hit"}
+        info = {**json.loads(done.read_text(encoding="utf-8")), "dir": str(root), "cache": "hit"}
+        return engine, Chroma("baseline", embeddings, client=client), info
     t = time.perf_counter()
     report = engine.ingest(s.corpus_dir, progress=progress)
     base = build_baseline(embeddings, s.corpus_dir, client=client)

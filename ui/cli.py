@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from rag import CorpusQAError, Engine, EvalDataError, Settings
+from rag import CorpusQAError, Engine, Settings
 
 __all__ = ["main"]
 
@@ -137,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             _eval_squad(settings, args)
             return 0
         if args.command == "eval" and any(getattr(args, k) is not None for k in _SQUAD_ONLY):
+            from rag.eval_squad import EvalDataError
+
             raise EvalDataError("--questions, --sample, --seed, --limit-questions and --cache-dir "
                                 "only apply with --squad FILE.")
         engine = Engine(settings)

@@ -6,7 +6,8 @@ import re
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from rag import EvalDataError, Settings
+from ingest.errors import EvalDataError
+from rag import Settings
 from rag.eval_squad import (contains_span, evaluate_squad, exact_match, f1_score, first_sentence,
                             format_squad_table, load_squad, short_tokens, split_sample)
 from ui.cli import main

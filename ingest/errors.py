@@ -21,6 +21,7 @@ __all__ = [
     "StoreBusyError",
     "ConfigError",
     "LLMError",
+    "EvalDataError",
 ]
 
 
@@ -89,3 +90,7 @@ class ConfigError(CorpusQAError):
 
 class LLMError(CorpusQAError):
     """The configured LLM endpoint failed; the message never contains the API key."""
+
+
+class EvalDataError(CorpusQAError):
+    """Evaluation data that cannot be used as given (``rag eval --squad``); the message names the fix."""

@@ -26,7 +26,8 @@ from ingest import find_files, load_file, to_canonical
 from ingest.errors import CorpusNotFoundError
 from rag.index.vectors import open_ephemeral_client
 
-__all__ = ["load_qa", "is_correct", "evaluate", "format_table"]
+__all__ = ["load_qa", "is_correct", "evaluate", "format_table", "rank_of", "retrieval_metrics",
+           "answer_metrics", "build_baseline", "baseline_rows", "mean", "table"]
 
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3})")
 LANGS = ("zh-Hans", "zh-Hant", "en")
@@ -47,7 +48,8 @@ def is_correct(answer: str, answers: list[list[str]]) -> bool:
     return any(all(_norm(k) in text for k in group) for group in answers)
 
 
-def _rank(sources: list[str], gold: list[str]) -> int | None:
+def rank_of(sources: list[str], gold: list[str]) -> int | None:
+    """0-based position of the first retrieved passage from a gold source, None if absent."""
     return next((i for i, s in enumerate(sources) if s in gold), None)
 
 
@@ -73,7 +75,7 @@ def _run_engine(engine, items: list[dict]) -> list[dict]:
         ans = engine.query(item["question"], history=item.get("history"))
         ms = (time.perf_counter() - t) * 1000
         best, bar = _best_similarity(engine, item)
-        rows.append({"item": item, "rank": _rank(ans.retrieved, item["sources"]), "ms": ms,
+        rows.append({"item": item, "rank": rank_of(ans.retrieved, item["sources"]), "ms": ms,
                      "abstained": ans.abstained, "correct": is_correct(ans.answer, item["answers"]),
                      "answer": ans.answer, "best_score": best, "bar": bar,
                      "cited_score": max((c.score for c in ans.citations), default=None)})
@@ -89,44 +91,57 @@ def _row(r: dict) -> dict:
             "best_score": r["best_score"], "bar": r["bar"], "cited_score": r["cited_score"], "answer": r["answer"]}
 
 
-def _baseline(engine, items: list[dict], corpus: Path) -> list[dict]:
-    """Vanilla LangChain: default splitter over raw file text, Chroma similarity top-4."""
+def build_baseline(embeddings, corpus: Path, client=None, name: str = "baseline") -> Chroma:
+    """Vanilla LangChain index: default splitter over raw file text, same embeddings."""
     docs = [load_file(f) for f in find_files(corpus)]
     chunks = RecursiveCharacterTextSplitter().split_documents(docs)
-    vs = Chroma("baseline", engine.embeddings, client=open_ephemeral_client())
+    vs = Chroma(name, embeddings, client=client or open_ephemeral_client())
     vs.add_documents(chunks)
+    return vs
+
+
+def baseline_rows(vs: Chroma, items: list[dict], k: int = 4) -> list[dict]:
+    """Chroma similarity top-``k`` for each item (a follow-up is prefixed with its last turn)."""
     rows = []
     for item in items:
         question = " ".join([*(item.get("history") or [])[-1:], item["question"]])
-        hits = vs.similarity_search(question, k=4)
-        rows.append({"item": item, "rank": _rank([d.metadata["source"] for d in hits], item["sources"])})
-    vs.delete_collection()
+        hits = vs.similarity_search(question, k=k)
+        rows.append({"item": item, "rank": rank_of([d.metadata["source"] for d in hits], item["sources"])})
     return rows
 
 
-def _retrieval(rows: list[dict]) -> dict:
+def _baseline(engine, items: list[dict], corpus: Path) -> list[dict]:
+    vs = build_baseline(engine.embeddings, corpus)
+    try:
+        return baseline_rows(vs, items)
+    finally:
+        vs.delete_collection()
+
+
+def retrieval_metrics(rows: list[dict]) -> dict:
     ans = [r for r in rows if r["item"]["answerable"]]
     if not ans:
         return {}
     return {"n": len(ans),
-            "hit@1": _mean(r["rank"] == 0 for r in ans),
-            "hit@5": _mean(r["rank"] is not None and r["rank"] < 5 for r in ans),
-            "mrr": _mean(1 / (r["rank"] + 1) if r["rank"] is not None else 0 for r in ans)}
+            "hit@1": mean(r["rank"] == 0 for r in ans),
+            "hit@5": mean(r["rank"] is not None and r["rank"] < 5 for r in ans),
+            "mrr": mean(1 / (r["rank"] + 1) if r["rank"] is not None else 0 for r in ans)}
 
 
-def _answers(rows: list[dict]) -> dict:
+def answer_metrics(rows: list[dict]) -> dict:
     ans = [r for r in rows if r["item"]["answerable"]]
     un = [r for r in rows if not r["item"]["answerable"]]
     ms = sorted(r["ms"] for r in rows)
-    return {"accuracy": _mean(r["correct"] and not r["abstained"] for r in ans),
+    return {"accuracy": mean(r["correct"] and not r["abstained"] for r in ans),
             "abstained_unanswerable": f"{sum(r['abstained'] for r in un)}/{len(un)}",
-            "abstention_accuracy": _mean(r["abstained"] for r in un),
-            "false_abstention": _mean(r["abstained"] for r in ans),
+            "abstention_accuracy": mean(r["abstained"] for r in un),
+            "false_abstention": mean(r["abstained"] for r in ans),
             "p50_ms": round(statistics.median(ms), 1) if ms else None,
             "p95_ms": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 1) if ms else None}
 
 
-def _mean(values) -> float | None:
+def mean(values) -> float | None:
+    """Rounded mean; None when there are no values (printed as "-")."""
     values = [float(v) for v in values]
     return round(sum(values) / len(values), 3) if values else None
 
@@ -144,8 +159,8 @@ def evaluate(engine, qa_file: Path, answerer: str | None = None, baseline: bool 
     result: dict = {"answerer": engine.answerer.name, "questions": len(items), "by_group": {}}
     for name, keep in groups.items():
         mine = [r for r in rows if keep(r)]
-        result["by_group"][name] = {**_retrieval(mine), **_answers(mine),
-                                    "baseline": _retrieval([r for r in base if keep(r)])}
+        result["by_group"][name] = {**retrieval_metrics(mine), **answer_metrics(mine),
+                                    "baseline": retrieval_metrics([r for r in base if keep(r)])}
     result["failures"] = [{"id": r["item"]["id"], "rank": r["rank"], "abstained": r["abstained"],
                            "question": r["item"]["question"], "answer": r["answer"]}
                           for r in rows if r["item"]["answerable"] != (not r["abstained"]) or
@@ -158,15 +173,23 @@ def format_table(result: dict) -> str:
     cols = [("n", "n"), ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr", "MRR"), ("accuracy", "acc"),
             ("abstained_unanswerable", "abst(unans)"), ("false_abstention", "false-abst"),
             ("p50_ms", "p50 ms"), ("p95_ms", "p95 ms")]
-    base = [("hit@1", "base hit@1"), ("hit@5", "base hit@5"), ("mrr", "base MRR")]
     lines = [f"answerer: {result['answerer']}   questions: {result['questions']}",
-             f"{'group':<10}" + "".join(f"{label:>12}" for _, label in cols + base)]
-    for name, g in result["by_group"].items():
-        b = g.get("baseline") or {}
-        lines.append(f"{name:<10}" + "".join(f"{_cell(g.get(k)):>12}" for k, _ in cols)
-                     + "".join(f"{_cell(b.get(k)):>12}" for k, _ in base))
-    lines.append(f"failures: {', '.join(f['id'] for f in result['failures']) or 'none'}")
+             *table(result["by_group"], cols),
+             f"failures: {', '.join(f['id'] for f in result['failures']) or 'none'}"]
     return "\n".join(lines)
+
+
+BASE_COLS = [("hit@1", "base hit@1"), ("hit@5", "base hit@5"), ("mrr", "base MRR")]
+
+
+def table(by_group: dict, cols: list[tuple[str, str]], width: int = 12) -> list[str]:
+    """Header + one line per group: ``cols`` of the group, then the baseline's retrieval columns."""
+    lines = [f"{'group':<10}" + "".join(f"{label:>{width}}" for _, label in cols + BASE_COLS)]
+    for name, g in by_group.items():
+        b = g.get("baseline") or {}
+        lines.append(f"{name:<10}" + "".join(f"{_cell(g.get(k)):>{width}}" for k, _ in cols)
+                     + "".join(f"{_cell(b.get(k)):>{width}}" for k, _ in BASE_COLS))
+    return lines
 
 
 def _cell(value) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -29,11 +31,19 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--script", choices=["zh-Hans", "zh-Hant", "en"])
     ask.add_argument("--json", action="store_true")
-    ev = sub.add_parser("eval", help="run the QA set and print metrics")
+    ev = sub.add_parser("eval", help="run the QA set (or a SQuAD-format file) and print metrics")
     ev.add_argument("--qa-file", type=Path, default=Path("tests/qa/qa.jsonl"))
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--answerer", choices=["extractive", "llm"], default=None)
     ev.add_argument("--no-baseline", action="store_true")
+    sq = ev.add_argument_group("open-domain evaluation on SQuAD-format data (instead of --qa-file)")
+    sq.add_argument("--squad", type=Path, metavar="FILE", help="SQuAD v1 JSON: paragraphs and gold answers")
+    sq.add_argument("--questions", type=Path, metavar="FILE", help="ask these questions instead (same ids)")
+    sq.add_argument("--sample", type=int, default=None, metavar="N", help="paragraphs to index (default 120)")
+    sq.add_argument("--seed", type=int, default=None, metavar="S", help="sampling seed (default 0)")
+    sq.add_argument("--limit-questions", type=int, default=None, metavar="M", help="ask at most M questions")
+    sq.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
+                    help="where built indexes are kept (default .cache/squad)")
     fb = sub.add_parser("feedback", help="read the 👍/👎 feedback given in the web chat")
     fb.add_argument("action", choices=["export"])
     fmt = fb.add_mutually_exclusive_group()
@@ -45,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _ingest(engine: Engine, args) -> None:
+@contextmanager
+def _progress_bar(desc: str) -> Iterator[tuple[Callable[[str, int], None], Callable[[str, int, int], None]]]:
+    """Per-file and per-batch progress callbacks for ``Engine.ingest``, drawing a bar on stderr."""
     from tqdm import tqdm
 
     bar: list[tqdm] = []
@@ -54,7 +66,7 @@ def _ingest(engine: Engine, args) -> None:
         # subtle: created on the first file, so an error before any file prints no empty bar;
         # disable=None hides it when stderr is not a terminal (CI logs, pipes).
         if not bar:
-            bar.append(tqdm(total=total, unit="file", desc="ingest", file=sys.stderr, disable=None))
+            bar.append(tqdm(total=total, unit="file", desc=desc, file=sys.stderr, disable=None))
         bar[0].set_postfix_str(name)
         bar[0].update()
 
@@ -63,10 +75,15 @@ def _ingest(engine: Engine, args) -> None:
             bar[0].set_postfix_str(f"{name} {done}/{total} chunks")
 
     try:
-        report = engine.ingest(args.path, rebuild=args.rebuild, progress=progress, chunk_progress=chunk_progress)
+        yield progress, chunk_progress
     finally:
         for b in bar:
             b.close()
+
+
+def _ingest(engine: Engine, args) -> None:
+    with _progress_bar("ingest") as (progress, chunk_progress):
+        report = engine.ingest(args.path, rebuild=args.rebuild, progress=progress, chunk_progress=chunk_progress)
     print(report.summary())
 
 
@@ -104,6 +121,21 @@ def _feedback(settings: Settings, args) -> None:
               f"{r['question']}\t{r['comment']}")
 
 
+_SQUAD_ONLY = ("questions", "sample", "seed", "limit_questions", "cache_dir")
+
+
+def _eval_squad(settings: Settings, args) -> None:
+    from rag.eval_squad import DEFAULT_CACHE, evaluate_squad, format_squad_table
+
+    with _progress_bar("index") as (progress, _):
+        result = evaluate_squad(
+            args.squad, settings=settings, questions_file=args.questions,
+            sample=120 if args.sample is None else args.sample, seed=args.seed or 0,
+            limit_questions=args.limit_questions, cache_dir=args.cache_dir or DEFAULT_CACHE,
+            answerer=args.answerer, baseline=not args.no_baseline, progress=progress)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_squad_table(result))
+
+
 def _ui(settings: Settings, args) -> None:
     from ui.web import serve
 
@@ -126,6 +158,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("ui", "feedback"):  # neither needs the engine
             {"ui": _ui, "feedback": _feedback}[args.command](settings, args)
             return 0
+        if args.command == "eval" and args.squad:
+            # subtle: before Engine(settings): the SQuAD run never opens the default index.
+            _eval_squad(settings, args)
+            return 0
+        if args.command == "eval" and any(getattr(args, k) is not None for k in _SQUAD_ONLY):
+            from rag.eval_squad import EvalDataError
+
+            raise EvalDataError("--questions, --sample, --seed, --limit-questions and --cache-dir "
+                                "only apply with --squad FILE.")
         engine = Engine(settings)
         {"ingest": _ingest, "ask": _ask, "eval": _eval}[args.command](engine, args)
     except CorpusQAError as exc:

@@ -1,7 +1,8 @@
 # Two commands on a fresh machine: `make run` (the product) and `make test` (the tests).
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+# subtle: every install is constrained to the versions the tests passed with (constraints.txt).
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
 .PHONY: run test install install-dev browser axe bench clean
 
@@ -17,7 +18,7 @@ test: install-dev browser axe
 
 # The product alone: no torch (sentence-transformers is the optional `st` extra).
 install: $(VENV)/.installed
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) -e .
 	touch $@
@@ -25,7 +26,7 @@ $(VENV)/.installed: pyproject.toml
 # Tests also exercise the sentence-transformers path; subtle: torch==2.13.0 first, so pip
 # takes the CPU wheel on this disk instead of resolving a multi-GB CUDA build.
 install-dev: $(VENV)/.installed-dev
-$(VENV)/.installed-dev: pyproject.toml
+$(VENV)/.installed-dev: pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) torch==2.13.0
 	$(PIP) -e '.[dev]'

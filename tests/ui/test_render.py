@@ -113,8 +113,8 @@ def test_card_highlight_missing_from_text_is_ignored_not_invented():
 def test_cards_only_for_cited_passages():
     cites = [_citation(1, source="a.txt"), _citation(2, source="b.txt"), _citation(3, source="c.txt")]
     out = R.render_sources(_answer("甲。[1]丙。[3]", citations=cites))
-    assert 'data-source="a&#46;txt"' in out and 'data-source="c&#46;txt"' in out
-    assert "b&#46;txt" not in out
+    assert "a&#46;txt" in out and "c&#46;txt" in out and 'cqa-card-1"' in out and 'cqa-card-3"' in out
+    assert "b&#46;txt" not in out and "cqa-card-2" not in out
     assert out.index("[1]") < out.index("[3]")
 
 
@@ -127,7 +127,7 @@ def test_abstention_has_badge_and_no_cards():
 
 def test_answer_markers_become_refs_and_text_is_escaped():
     out = R.render_answer(_answer("<b>x</b> [a](javascript:1) 答案。[1]"))
-    assert re.search(r'<button type="button" class="cqa-ref" data-n="1" aria-label="[^"<>]+">\[1\]</button>', out)
+    assert re.search(r'<button type="button" class="cqa-ref cqa-ref-1" title="[^"<>]+">\[1\]</button>', out)
     assert "<b>" not in out and "javascript:" not in out
     assert "<b>x</b> [a](javascript:1) 答案。" in _visible(out)
 
@@ -143,9 +143,9 @@ def test_streaming_placeholder_then_text():
 
 
 def test_library_table_escapes_and_links():
-    docs = [DocumentInfo(source="<x>.txt", title="<img src=x onerror=alert(1)>", published=None,
+    docs = [DocumentInfo(doc_id="upload:<x>.txt", source="<x>.txt", title="<img src=x onerror=alert(1)>", published=None,
                          url="javascript:alert(1)", chunks=3),
-            DocumentInfo(source="a.txt", title=None, published="2025-01-01", url="https://e.com", chunks=1)]
+            DocumentInfo(doc_id="upload:a.txt", source="a.txt", title=None, published="2025-01-01", url="https://e.com", chunks=1)]
     out = R.render_library(docs)
     assert "<img" not in out and "javascript" not in out and "<x>" not in out
     assert "<img src=x onerror=alert(1)>" in _visible(out) and "<x>.txt" in _visible(out)
@@ -169,7 +169,7 @@ def test_cited_numbers_in_first_use_order():
 
 def test_each_answer_carries_its_own_cards_with_relevance():
     out = R.render_answer(_answer(citations=[_citation(score=0.8734)]))
-    assert out.count('class="cqa-card"') == 1 and "<details" in out  # under the answer, collapsed
+    assert out.count('class="cqa-card ') == 1 and "<details" in out  # under the answer, collapsed
     assert "相关度 0.87" in _visible(out)
     assert out.index("cqa-answer") < out.index("cqa-sources")
 
@@ -180,9 +180,8 @@ def test_copy_text_is_clean_and_escaped_in_the_attribute(payload):
     text = R.plain_text(ans)
     assert text == f"{payload}答案。[1]\n\n来源:\n[1] {payload}, 2025-01-28, https://example.com/a"
     out = R.render_answer(ans)
-    copy = re.search(r'data-copy="([^"]*)"', out).group(1)
+    copy = re.search(r'class="cqa-copy" value="([^"]*)"', out).group(1)
     assert html.unescape(copy) == text and "<" not in copy
-    assert re.search(r'data-plain="([^"]*)"', out).group(1) == copy
 
 
 def test_searched_query_shown_only_when_rewritten():
@@ -201,9 +200,9 @@ def test_english_extractive_answer_points_to_llm_setup():
 
 
 def test_library_summary_counts_dates_and_escapes():
-    docs = [DocumentInfo(source="a", title="<x>", published="2025-01-28T10:00", url=None, chunks=2),
-            DocumentInfo(source="b", title=None, published="2024-12-26", url=None, chunks=1),
-            DocumentInfo(source="c", title=None, published=None, url=None, chunks=1)]
+    docs = [DocumentInfo(doc_id="upload:a", source="a", title="<x>", published="2025-01-28T10:00", url=None, chunks=2),
+            DocumentInfo(doc_id="upload:b", source="b", title=None, published="2024-12-26", url=None, chunks=1),
+            DocumentInfo(doc_id="upload:c", source="c", title=None, published=None, url=None, chunks=1)]
     out = R.library_summary(docs)
     assert "3 篇" in out and "3 news articles" in out and "2024&#45;12&#45;26 – 2025&#45;01&#45;28" in out
     assert "<x>" not in out and "空" in R.library_summary([])

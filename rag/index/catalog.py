@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS documents(
     doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, title TEXT, published TEXT, url TEXT,
     chunks INTEGER NOT NULL DEFAULT 0, added_at TEXT NOT NULL, complete INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+CREATE INDEX IF NOT EXISTS documents_incomplete ON documents(doc_id) WHERE complete=0;
 CREATE TABLE IF NOT EXISTS chunks(
     id INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL,
     text TEXT NOT NULL, meta TEXT NOT NULL, sentences BLOB);

@@ -21,7 +21,9 @@ from langchain_core.documents import Document
 from ingest import detect_script
 from rag.translate import english_to_chinese_terms, pinyin_map, pinyin_terms
 
-__all__ = ["tokenize", "Lexical", "pinyin_rows"]
+__all__ = ["tokenize", "Lexical", "pinyin_rows", "BM25_ROW_BUDGET"]
+
+BM25_ROW_BUDGET = 8000   # rows FTS5 ranks per question, whatever the corpus size (Lexical.bm25_tokens)
 
 jieba.setLogLevel(logging.WARNING)
 _WORD = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
@@ -91,7 +93,32 @@ class Lexical:
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
     def search(self, query: str, k: int) -> list[tuple[Document, float]]:
-        return self.catalog.bm25(tokenize(query), k)
+        return self.catalog.bm25(self.bm25_tokens(tokenize(query)), k)
+
+    def bm25_tokens(self, tokens: list[str]) -> list[str]:
+        """The query tokens BM25 searches: all of them, unless they match too many rows to rank.
+
+        subtle: FTS5 computes BM25 for EVERY row matching any OR'ed token before ``ORDER BY
+        rank LIMIT k``, so one common token (年 is in half the chunks) made each question
+        O(corpus) — ~35 ms at 10k chunks, growing linearly — and its bm25() work per row
+        grows with the number of OR'ed tokens, even those no chunk contains (the English
+        words of an English question): they are dropped. Past ``BM25_ROW_BUDGET`` matched
+        rows, tokens are kept rarest first while they fit (the rarest always stays), and a
+        token in more than half the chunks is dropped: FTS5 clamps its idf to ~0, so it adds
+        nothing to any score. A small corpus (every question under the budget) is unchanged.
+        """
+        df = {t: self.df(t) for t in dict.fromkeys(tokens)}
+        tokens = [t for t, n in df.items() if n]    # a token no chunk has still costs FTS5 per row
+        if sum(df.values()) <= BM25_ROW_BUDGET:
+            return tokens
+        n = self._cached("n", self.catalog.count_chunks)
+        kept, rows = [], 0
+        for t in sorted(tokens, key=df.get):
+            if kept and (df[t] * 2 > n or rows + df[t] > BM25_ROW_BUDGET):
+                break
+            kept.append(t)
+            rows += df[t]
+        return kept
 
 
 class _PinyinTable:

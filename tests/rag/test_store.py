@@ -152,3 +152,23 @@ def test_another_model_says_to_rebuild_and_rebuild_switches(private_index, corpu
     report = engine.ingest(corpus_dir / "004_2506fd8a5bd187dc.txt", rebuild=True)
     assert report.chunks_added > 0 and _labels(engine) == ["004_2506fd8a5bd187dc.txt"]
     assert engine.query("DeepSeek H800").retrieved[0] == "004_2506fd8a5bd187dc.txt"
+
+
+def test_bm25_searches_every_token_of_a_small_corpus_and_bounds_a_large_one():
+    from rag.index.lexical import BM25_ROW_BUDGET, Lexical
+
+    class Catalog:
+        def __init__(self, n, df):
+            self.n, self._df = n, df
+
+        def count_chunks(self):
+            return self.n
+
+        def df(self, token):
+            return self._df.get(token, 0)
+
+    small = Lexical(Catalog(50, {"年": 40, "滇王": 1, "公元": 10}))
+    assert small.bm25_tokens(["年", "滇王", "公元", "unseen"]) == ["年", "滇王", "公元"]
+    big = Lexical(Catalog(100_000, {"年": 60_000, "滇王": 3, "公元": 900, "中国": BM25_ROW_BUDGET}))
+    assert big.bm25_tokens(["年", "滇王", "中国", "公元", "unseen"]) == ["滇王", "公元"]
+    assert big.bm25_tokens(["年"]) == ["年"]  # the rarest token always stays

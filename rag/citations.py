@@ -26,10 +26,19 @@ def display(text: str, script: str, hant_config: str = "s2twp") -> str:
     return to_script(text, script, hant_config)
 
 
+def _verbatim(doc: Document, script: str) -> bool:
+    """English readers, and readers of the script the source was written in, see it as written.
+
+    subtle: decided per chunk, not per sentence — a short 繁體 sentence with no script-specific
+    character would otherwise count as 简体 and come back through s2twp (支持→支援).
+    """
+    return script == "en" or doc.metadata.get("script") == script
+
+
 def display_sentences(doc: Document, script: str, hant_config: str = "s2twp") -> list[tuple[str, str]]:
     """(canonical sentence, sentence as shown to this reader) for every sentence of a chunk."""
     canonical = split_sentences(doc.page_content)
-    if script == "en":
+    if _verbatim(doc, script):
         original = split_sentences(doc.metadata.get("original", doc.page_content))
         # subtle: OpenCC never changes punctuation, so both splits align; if a future
         # config did, fall back to converting the canonical sentence.
@@ -46,13 +55,14 @@ def make_citation(n: int, doc: Document, script: str, highlights: list[str], sco
                   hant_config: str = "s2twp") -> Citation:
     m = doc.metadata
     original = m.get("original", doc.page_content)
+    shown = (lambda text: text) if _verbatim(doc, script) else (lambda text: display(text, script, hant_config))
     return Citation(
         n=n,
         source=m["source"],
-        title=display(m["title"], script, hant_config) if m.get("title") else None,
+        title=shown(m["title"]) if m.get("title") else None,
         url=m.get("url"),
         published=m.get("published"),
-        text=original if script == "en" else display(original, script, hant_config),
+        text=shown(original),
         score=round(float(score), 4),
         highlights=highlights,
         doc_id=m.get("doc_id"),

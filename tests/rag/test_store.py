@@ -172,3 +172,17 @@ def test_bm25_searches_every_token_of_a_small_corpus_and_bounds_a_large_one():
     big = Lexical(Catalog(100_000, {"年": 60_000, "滇王": 3, "公元": 900, "中国": BM25_ROW_BUDGET}))
     assert big.bm25_tokens(["年", "滇王", "中国", "公元", "unseen"]) == ["滇王", "公元"]
     assert big.bm25_tokens(["年"]) == ["年"]  # the rarest token always stays
+
+
+def test_hant_source_is_quoted_verbatim_to_a_hant_reader(tmp_path, embeddings):
+    engine = _engine(tmp_path / "vs", embeddings)
+    text = ("新型網路卡\n\n這款網路卡支持多種連接類型，並提供擴展槽位給使用者安裝軟體。"
+            "廠商表示，該產品支持最新的傳輸協定。")
+    engine.upload("tw.txt", text.encode("utf-8"))
+    ans = engine.query("這款網路卡支持哪些連接類型？")
+    assert not ans.abstained
+    card = ans.citations[0]
+    assert "支持多種連接類型" in card.text and "擴展槽位" in card.text      # not 支援/連線/型別/擴充套件
+    assert all(h in card.text for h in card.highlights) and "支持" in ans.answer
+    hans = engine.query("这款网路卡支持哪些连接类型？", script="zh-Hans")
+    assert "连接类型" in hans.citations[0].text                          # another script is converted

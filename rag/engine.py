@@ -49,7 +49,7 @@ class Engine:
                                          k=s.top_k, fetch_k=s.fetch_k, rrf_k=s.rrf_k)
         self.extractive = ExtractiveAnswerer(
             self.store, self.lexical, s.abstain_threshold, s.abstain_threshold_en, s.answer_sentences, s.hant_config)
-        self.chunking = Chunking(s.chunk_size, s.chunk_overlap, int(s.max_file_mb * 2**20))
+        self.chunking = Chunking(s.chunk_size, s.chunk_overlap, int(s.max_file_mb * 2**20), s.columns)
         self.llm = self.llm_answerer = self.condenser = None
         if s.llm_enabled:
             # subtle: imported only when configured; openai + langchain-openai add ~0.5 s to cold start.
@@ -163,11 +163,18 @@ class Engine:
 
     def would_replace(self, name: str) -> DocumentInfo | None:
         """The document an upload called ``name`` would replace, if any (ask before uploading)."""
-        return self.store.document(upload_id(Path(name).name))
+        doc_id = upload_id(Path(name).name)
+        rows = sorted(self.store.doc_ids_under(doc_id + "#"))  # an export's rows
+        return self.store.document(doc_id) or (self.store.document(rows[0]) if rows else None)
 
     def documents(self, search: str = "", offset: int = 0, limit: int | None = None) -> list[DocumentInfo]:
         self.store.refresh()
         return self.store.documents(search, offset, limit)
+
+    def count_documents(self, search: str = "") -> int:
+        """How many documents ``documents(search)`` would list (for paging; one SQL count)."""
+        self.store.refresh()
+        return self.store.catalog.count_documents(search)
 
     def document(self, doc_id: str) -> DocumentInfo | None:
         return self.store.document(doc_id)

@@ -22,7 +22,7 @@ from pathlib import Path
 from langchain_chroma import Chroma
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest import find_files, load_file, to_canonical
+from ingest import find_files, load_path, to_canonical
 from ingest.errors import CorpusNotFoundError
 from rag.index.vectors import open_ephemeral_client
 
@@ -91,7 +91,7 @@ def _row(r: dict) -> dict:
 
 def _baseline(engine, items: list[dict], corpus: Path) -> list[dict]:
     """Vanilla LangChain: default splitter over raw file text, Chroma similarity top-4."""
-    docs = [load_file(f) for f in find_files(corpus)]
+    docs = [d for f in find_files(corpus) for d in load_path(f).documents]
     chunks = RecursiveCharacterTextSplitter().split_documents(docs)
     vs = Chroma("baseline", engine.embeddings, client=open_ephemeral_client())
     vs.add_documents(chunks)

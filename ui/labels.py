@@ -92,7 +92,7 @@ LIBRARY_TITLE = "已收录文档 / Indexed documents"
 LIBRARY_EMPTY = "文库是空的。 · The library is empty."
 LIBRARY_COLUMNS = ("标题 / Title", "日期 / Date", "文件 / File", "片段 / Chunks")
 # subtle: the same list as ingest's loader; upload() re-checks, this only filters the picker.
-ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl", ".csv")
 UPLOAD_LABEL = "上传文档 / Upload documents"
 UPLOAD_ADDED = "已添加 / Added"
 UPLOAD_FAILED = "失败 / Failed"

@@ -62,8 +62,8 @@ class Chat:
     ``turns[i]`` belongs to messages ``2i`` (the question) and ``2i + 1`` (the answer).
     """
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, docs_url: str = L.LLM_DOCS_URL) -> None:
+        self.engine, self.docs_url = engine, docs_url
 
     def respond(self, question: str, messages: list | None, turns: list | None,
                 script_choice: str | None) -> Iterator[tuple[list, list]]:
@@ -96,7 +96,7 @@ class Chat:
         text = ""
         for piece in self.engine.stream(question, script=script, history=history):
             if isinstance(piece, Answer):
-                messages[-1] = _bot(R.render_answer(piece))
+                messages[-1] = _bot(R.render_answer(piece, self.docs_url))
                 turns[-1] = {"question": question, "understood": prepared["question"], "answer": piece.to_dict()}
                 yield list(messages), list(turns)
                 return

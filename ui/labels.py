@@ -64,7 +64,7 @@ REF_LABEL = "来源 / Source"
 # English answers quote Chinese sentences; only a generated answer is written in English.
 EN_NEEDS_LLM = "Full English answers need an LLM; without one the cited Chinese sentences are quoted."
 EN_NEEDS_LLM_LINK = "How to set one up"
-LLM_DOCS_URL = "readme#generated-answers-with-an-llm-deepseek-ollama-vllm"
+LLM_DOCS_URL = "help"  # the default of DOCS_URL: the app's own page (ui.help)
 
 SUMMARY_COUNT = "文库收录 {n} 篇新闻{dates} · The library holds {n} news articles{dates}."
 SUMMARY_DATES = "（{first} – {last}）"

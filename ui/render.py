@@ -109,11 +109,11 @@ def _searched(answer: Answer) -> str:
             f'<span class="cqa-query">{escape_text(answer.query)}</span></div>')
 
 
-def _notices(answer: Answer) -> str:
+def _notices(answer: Answer, docs_url: str) -> str:
     lines = [f'<div class="cqa-notice">{escape_text(answer.notice)}</div>'] if answer.notice else []
     if answer.script == "en" and answer.answerer == "extractive":
         lines.append(f'<div class="cqa-notice">{escape_text(L.EN_NEEDS_LLM)} '
-                     f'<a href="{L.LLM_DOCS_URL}" target="_blank" rel="noopener">'
+                     f'<a href="{_attribute(docs_url)}" target="_blank" rel="noopener">'
                      f"{escape_text(L.EN_NEEDS_LLM_LINK)}</a></div>")
     return "".join(lines)
 
@@ -129,7 +129,7 @@ def plain_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def render_answer(answer: Answer) -> str:
+def render_answer(answer: Answer, docs_url: str = L.LLM_DOCS_URL) -> str:
     """The finished bubble: searched query, answer, notices, sources list, passage cards, copy.
 
     Everything an answer needs lives in its own bubble, so each answer keeps its sources.
@@ -143,7 +143,7 @@ def render_answer(answer: Answer) -> str:
             f"{escape_text(_words(answer)['copy'])}</button>")
     return (f'<div class="cqa-msg">{_searched(answer)}'
             f'<div class="cqa-answer {kind}">{badge}{_with_markers(answer.answer)}</div>'
-            f"{_notices(answer)}{_footnotes(_cited(answer))}{render_sources(answer)}"
+            f"{_notices(answer, docs_url)}{_footnotes(_cited(answer))}{render_sources(answer)}"
             f'<div class="cqa-tools">{copy}</div></div>')
 
 

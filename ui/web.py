@@ -21,6 +21,7 @@ from ui import render as R
 from ui.behaviour import HEAD, SHOW_ANSWER
 from ui.chat import Chat, Library, ask_api, asker_script
 from ui.feedback import Feedback
+from ui.help import HELP_PATH, docs_url, llm_section, state_secret
 from ui.history import History
 from ui.style import CSS
 
@@ -69,9 +70,11 @@ def _history_controls():
 
 
 def _chat_tab(engine: Engine, settings: Settings, summary: str):
-    chat, feedback = Chat(engine), Feedback(engine, settings)
+    chat, feedback = Chat(engine, docs_url(settings)), Feedback(engine, settings)
     turns, conv, pending, row = gr.State([]), gr.State(""), gr.State(""), gr.State(None)
-    saved = gr.BrowserState({}, storage_key="cqa-conversations")
+    # subtle: a fixed secret — Gradio's default is random per start, which made every saved
+    # conversation unreadable after a restart
+    saved = gr.BrowserState({}, storage_key="cqa-conversations", secret=state_secret(settings))
     bot = gr.Chatbot(label=L.TAB_CHAT, show_label=False, height="60vh", min_height=360, elem_id="cqa-chat",
                      latex_delimiters=[], buttons=[], layout="bubble", editable="user", placeholder=summary,
                      examples=[{"text": q} for q in L.EXAMPLES], feedback_options=("Like", "Dislike"))
@@ -154,6 +157,8 @@ def build_app(engine: Engine, settings: Settings) -> gr.Blocks:
 
         app.load(reopen, [saved], opened, api_visibility="private", show_progress="hidden")
         app.load(lib.refresh, None, [table, pick], api_visibility="private", show_progress="hidden")
+    with app.route("帮助 / Help", HELP_PATH, show_in_navbar=False):
+        gr.Markdown(llm_section(), elem_id="cqa-help")
     app.queue(max_size=settings.ui_queue_size, default_concurrency_limit=settings.ui_concurrency)
     return app
 

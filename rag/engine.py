@@ -23,6 +23,7 @@ from langchain_core.documents import Document
 from ingest import SCRIPTS, detect_script, make_embeddings, upload_id
 from ingest.errors import ConfigError, StoreBusyError
 from rag.answer_extractive import ExtractiveAnswerer
+from rag.article import Article, article_in
 from rag.citations import ABSTAIN
 from rag.condense import standalone_query
 from rag.index.store import DocumentInfo, Store
@@ -182,6 +183,13 @@ class Engine:
     def article(self, doc_id: str) -> tuple[DocumentInfo | None, list[Document]]:
         """One document's info and its chunks in reading order (the full-article view)."""
         return self.store.document(doc_id), self.store.document_chunks(doc_id)
+
+    def read(self, doc_id: str, script: str | None = None) -> Article | None:
+        """The whole cleaned article in the reader's script (None when it is not in the library)."""
+        info, chunks = self.article(doc_id)
+        if info is None or not chunks:
+            return None
+        return article_in(info, chunks, script if script in SCRIPTS else None, self.settings.hant_config)
 
     def delete(self, doc_id: str) -> int:
         """Remove a document by its ``doc_id`` (``DocumentInfo.doc_id``); returns the chunks removed."""

@@ -70,3 +70,20 @@ def test_pdf_and_docx_uploads_are_answered_and_scans_refused(tmp_path, embedding
     with pytest.raises(UnreadableFileError, match="OCR"):
         engine.upload("scan.pdf", text_pdf(""))
     assert engine.document("upload:scan.pdf") is None
+
+
+def test_read_joins_chunks_without_overlap_in_the_readers_script(engine, corpus_dir):
+    from ingest import clean, file_id, load_file
+
+    path = corpus_dir / "003_9dad58ff233fdee4.txt"
+    article = engine.read(file_id(path))
+    assert len(engine.article(file_id(path))[1]) > 1  # several overlapping chunks …
+    cleaned = clean(load_file(path)).page_content
+    assert _squash(article.text) == _squash(cleaned)  # … read back once each
+    hant = engine.read(file_id(path), "zh-Hant")
+    assert "浙江大學" in hant.text and "浙江大学" in article.text
+    assert engine.read("file:/nope") is None
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())

@@ -17,6 +17,7 @@ CSS = """
 #cqa-upload .or { color: var(--cqa-muted); }
 #cqa-delete { background: #b91c1c; border-color: #b91c1c; }  /* white on Gradio's red-500 is 3.8:1 */
 footer .show-api, footer .show-api * { color: var(--cqa-muted) !important; }  /* Gradio's grey is 1.9:1 */
+.nav-holder a { color: var(--cqa-muted) !important; }  /* the page bar's "Home" link: Gradio's #bbbbc2 is 1.9:1 */
 .cqa-header h1 { font-size: 1.6rem; margin: 0.2rem 0 0.1rem; }
 .cqa-header p { margin: 0 0 0.4rem; color: var(--cqa-muted); font-size: 0.95rem; }
 #cqa-chat .cqa-answer { line-height: 1.75; }

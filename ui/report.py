@@ -114,7 +114,7 @@ def _latency(rows: list[dict], by_group: dict) -> str:
     overall = by_group.get("overall", {})
     lines = [(overall[k], f"{k[:3]} {overall[k]} ms") for k in ("p50_ms", "p95_ms") if overall.get(k) is not None]
     return _histogram([("questions", _OURS, [r["ms"] for r in rows if r.get("ms") is not None])],
-                      "answer latency histogram (ms)", "", lines)
+                      "answer latency histogram (ms)", " ms", lines)
 
 
 def _abstention(rows: list[dict]) -> str:

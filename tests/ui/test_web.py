@@ -33,12 +33,13 @@ def cards(page, answer: int = -1) -> dict[str, str]:
 
 
 def open_library(page) -> None:
-    page.get_by_role("tab", name="文库 / Library").click()
+    # subtle: Gradio may also render a hidden copy of each tab button for its overflow menu
+    page.locator("button[role=tab][data-tab-id=library]:visible").first.click()
     page.wait_for_selector("#cqa-library table")
 
 
 def open_chat(page) -> None:
-    page.get_by_role("tab", name="对话 / Chat").click()
+    page.locator("button[role=tab][data-tab-id=chat]:visible").first.click()
     page.wait_for_selector("#cqa-question textarea")
 
 

@@ -17,7 +17,9 @@ CSS = """
 #cqa-upload .or { color: var(--cqa-muted); }
 #cqa-delete { background: #b91c1c; border-color: #b91c1c; }  /* white on Gradio's red-500 is 3.8:1 */
 footer .show-api, footer .show-api * { color: var(--cqa-muted) !important; }  /* Gradio's grey is 1.9:1 */
-.nav-holder a { color: var(--cqa-muted) !important; }  /* the page bar's "Home" link: Gradio's #bbbbc2 is 1.9:1 */
+/* Gradio's page bar appears once the app has the /help and /article pages; its only entry is
+   "Home" (in 1.9:1 grey), above the title. Those pages carry their own "Back to the chat" link. */
+.nav-holder { display: none !important; }
 .cqa-header h1 { font-size: 1.6rem; margin: 0.2rem 0 0.1rem; }
 .cqa-header p { margin: 0 0 0.4rem; color: var(--cqa-muted); font-size: 0.95rem; }
 #cqa-chat .cqa-answer { line-height: 1.75; }

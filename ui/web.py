@@ -136,8 +136,9 @@ def _delete_box():
 
 def _library_tab(engine: Engine, settings: Settings):
     lib = Library(engine, settings)
-    page, held, doomed = gr.State(1), gr.State([]), gr.State(None)
     with gr.Tab(L.TAB_LIBRARY, id="library") as tab:
+        # subtle: created inside the Tab — a State made directly under gr.Tabs shows up as a second tab button
+        page, held, doomed = gr.State(1), gr.State([]), gr.State(None)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=360):
                 search = gr.Textbox(label=L.SEARCH_LABEL, elem_id="cqa-lib-search", max_lines=1)

@@ -1,12 +1,13 @@
 """Web chat: the Gradio app behind ``rag ui`` — layout, queue, and safe launch settings.
 
 Owns: the page (chat with streaming answers and source cards, script selector,
-examples, library tab), wiring events to ``ui.chat`` handlers, the public ``/ask``
+examples, library tab) and its two link-only pages (``/help``: README's LLM section;
+``/article``: the full-article view), wiring events to ``ui.chat`` / ``ui.library`` handlers, the public ``/ask``
 API endpoint, the bounded queue, and the launch rules: loopback by default,
 ``share=False``, optional login from ``RAG_UI_AUTH``, and refusing to listen on a
 non-loopback address without a login.
-Does not own: answering (``rag``), markup and escaping (``ui.render``), wording
-(``ui.labels``), handlers (``ui.chat``).
+Does not own: answering (``rag``), markup and escaping (``ui.render``, ``ui.article``), wording
+(``ui.labels``), handlers (``ui.chat``, ``ui.library``, ``ui.article``).
 """
 
 from __future__ import annotations

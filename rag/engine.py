@@ -175,7 +175,7 @@ class Engine:
     def count_documents(self, search: str = "") -> int:
         """How many documents ``documents(search)`` would list (for paging; one SQL count)."""
         self.store.refresh()
-        return self.store.catalog.count_documents(search)
+        return self.store.count_documents(search)
 
     def document(self, doc_id: str) -> DocumentInfo | None:
         return self.store.document(doc_id)

@@ -15,6 +15,8 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.embeddings import DEFAULT_MODEL
+from ingest.errors import ConfigError
+from ingest.formats import ArticleColumns
 
 __all__ = ["Settings"]
 
@@ -86,9 +88,6 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _columns_parse(self) -> "Settings":
-        from ingest.errors import ConfigError
-        from ingest.formats import ArticleColumns
-
         try:
             ArticleColumns.parse(self.article_columns)
         except ConfigError as exc:
@@ -96,10 +95,8 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def columns(self):
+    def columns(self) -> ArticleColumns:
         """``ARTICLE_COLUMNS`` as an ``ingest.ArticleColumns``."""
-        from ingest.formats import ArticleColumns
-
         return ArticleColumns.parse(self.article_columns)
 
     @property

@@ -166,7 +166,6 @@ def _library_tab(engine: Engine, settings: Settings):
                  **private)
     cleared = [*listing, results, status]
     # a new search starts at page 1; the "Added …" and "Deleted …" lines go whenever the list changes
-    search.submit(lambda q: lib.refresh(q, 1), [search], cleared, **private, show_progress="hidden")
     search.change(lambda q: lib.refresh(q, 1), [search], cleared, **private, show_progress="hidden")
     prev.click(lambda q, n: lib.step(q, n, -1), [search, page], cleared, **private)
     nxt.click(lambda q, n: lib.step(q, n, +1), [search, page], cleared, **private)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.embeddings import DEFAULT_MODEL
@@ -86,13 +86,15 @@ class Settings(BaseSettings):
             raise ValueError(f"CHUNK_OVERLAP ({self.chunk_overlap}) must be smaller than CHUNK_SIZE ({self.chunk_size})")
         return self
 
-    @model_validator(mode="after")
-    def _columns_parse(self) -> "Settings":
+    @field_validator("article_columns")
+    @classmethod
+    def _columns_parse(cls, value: str) -> str:
+        # a field validator, so the CLI's message names ARTICLE_COLUMNS
         try:
-            ArticleColumns.parse(self.article_columns)
+            ArticleColumns.parse(value)
         except ConfigError as exc:
             raise ValueError(str(exc)) from None
-        return self
+        return value
 
     @property
     def columns(self) -> ArticleColumns:

@@ -66,7 +66,9 @@ def clean(doc: Document) -> Document:
     """Return a new Document with article text and title/url/published metadata."""
     html = doc.metadata.get("format") in ("html", "htm")
     text, meta = clean_text(doc.page_content, html=html, source=doc.metadata.get("source", "<document>"))
-    return Document(page_content=text, metadata={**doc.metadata, **meta})
+    # metadata the loader already knows (a PDF's title, an export row's columns) beats guessing
+    found = {k: v for k, v in meta.items() if not doc.metadata.get(k)}
+    return Document(page_content=text, metadata={**doc.metadata, **found})
 
 
 def clean_text(raw: str, html: bool = False, source: str = "<text>") -> tuple[str, dict]:

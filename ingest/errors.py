@@ -41,7 +41,8 @@ class CorpusNotFoundError(CorpusQAError):
 class EmptyCorpusError(CorpusQAError):
     def __init__(self, path: object) -> None:
         super().__init__(
-            f"No .txt, .md or .html files with text in {path}. Nothing was changed in the index."
+            f"No .txt, .md, .html, .pdf, .docx, .jsonl or .csv files with text in {path}. "
+            "Nothing was changed in the index."
         )
 
 

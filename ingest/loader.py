@@ -5,7 +5,11 @@ decoded cleanly (no replacement characters are ever produced) or that are larger
 per-file limit, and each document's identity: ``doc_id`` (unique: ``file:`` + the absolute
 path, or ``upload:`` + the upload's name, so two different files never share one) and
 ``source``, the label readers see (the path relative to the ingested folder).
-Does not own: HTML/markdown cleanup or metadata extraction (``ingest.clean``).
+``load_documents`` / ``load_path`` give every raw document of any supported file (an
+article export yields one per row, see ``ingest.formats``); ``load_bytes`` / ``load_file``
+stay for single-document files.
+Does not own: HTML/markdown cleanup or metadata extraction (``ingest.clean``), the
+PDF/Word/export parsers (``ingest.formats``).
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ from charset_normalizer import from_bytes
 from langchain_core.documents import Document
 
 from ingest.errors import CorpusNotFoundError, FileTooLargeError, UnreadableFileError, UnsupportedFileError
+from ingest.formats import ROW_SUFFIXES, ArticleColumns, Loaded, article_rows, docx_document, pdf_document
 
-__all__ = ["SUPPORTED_SUFFIXES", "find_files", "decode_bytes", "load_bytes", "load_file", "file_id",
-           "upload_id", "folder_prefix", "label"]
+__all__ = ["SUPPORTED_SUFFIXES", "find_files", "decode_bytes", "load_bytes", "load_file", "load_documents",
+           "load_path", "file_id", "upload_id", "folder_prefix", "label"]
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx") + ROW_SUFFIXES
+_BINARY = {".pdf": pdf_document, ".docx": docx_document}
 # subtle: charset-normalizer alone sometimes calls short GBK text "cp1252"; only the
 # encodings Chinese news actually arrives in are candidates.
 _CANDIDATES = ["utf_8", "gb18030", "big5", "utf_16"]
@@ -76,28 +82,55 @@ def folder_prefix(folder: Path) -> str:
     return file_id(folder).rstrip("/") + "/"
 
 
-def load_bytes(name: str, data: bytes, doc_id: str | None = None, max_bytes: int | None = None) -> Document:
-    """One raw document from bytes (used for uploads and files alike); ``name`` is its label."""
+def load_documents(name: str, data: bytes, doc_id: str | None = None, max_bytes: int | None = None,
+                   columns: ArticleColumns | None = None) -> Loaded:
+    """Every raw document of one file (uploads and files alike); ``name`` is its label.
+
+    An article export gives one document per row (``doc_id#row``) and reports bad rows in
+    ``Loaded.failed``; a file that yields nothing raises a user-facing error.
+    """
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnsupportedFileError(name, SUPPORTED_SUFFIXES)
     if max_bytes is not None and len(data) > max_bytes:
         raise FileTooLargeError(name, len(data), max_bytes)
+    doc_id = doc_id or upload_id(name)
+    if suffix in _BINARY:
+        return _BINARY[suffix](name, data, doc_id)
     text = decode_bytes(name, data)
-    meta = {"doc_id": doc_id or upload_id(name), "source": name, "format": suffix.lstrip(".")}
-    return Document(page_content=text, metadata=meta)
+    if suffix in ROW_SUFFIXES:
+        return article_rows(name, text, doc_id, columns or ArticleColumns())
+    return Loaded([Document(page_content=text, metadata={"doc_id": doc_id, "source": name,
+                                                         "format": suffix.lstrip(".")})])
+
+
+def load_bytes(name: str, data: bytes, doc_id: str | None = None, max_bytes: int | None = None) -> Document:
+    """One raw document from a single-document file (not an article export)."""
+    if Path(name).suffix.lower() in ROW_SUFFIXES:
+        raise UnsupportedFileError(name, tuple(s for s in SUPPORTED_SUFFIXES if s not in ROW_SUFFIXES))
+    return load_documents(name, data, doc_id, max_bytes).documents[0]
+
+
+def _read(path: Path, name: str, max_bytes: int | None) -> bytes:
+    try:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise FileTooLargeError(name, path.stat().st_size, max_bytes)
+        return path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFileError(name, exc.strerror or str(exc)) from None
+
+
+def load_path(path: Path, root: Path | None = None, max_bytes: int | None = None,
+              columns: ArticleColumns | None = None) -> Loaded:
+    """Every raw document of one file on disk, labelled by its path relative to ``root``."""
+    name = label(path, root)
+    return load_documents(name, _read(path, name, max_bytes), file_id(path), max_bytes, columns)
 
 
 def load_file(path: Path, root: Path | None = None, max_bytes: int | None = None) -> Document:
     """One raw document from disk, labelled by its path relative to ``root`` (the ingested folder)."""
     name = label(path, root)
-    try:
-        if max_bytes is not None and path.stat().st_size > max_bytes:
-            raise FileTooLargeError(name, path.stat().st_size, max_bytes)
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFileError(name, exc.strerror or str(exc)) from None
-    return load_bytes(name, data, doc_id=file_id(path), max_bytes=max_bytes)
+    return load_bytes(name, _read(path, name, max_bytes), doc_id=file_id(path), max_bytes=max_bytes)
 
 
 def label(path: Path, root: Path | None) -> str:

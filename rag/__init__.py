@@ -27,6 +27,7 @@ from ingest.errors import (
     UnreadableFileError,
     UnsupportedFileError,
 )
+from rag.article import Article
 from rag.engine import Engine
 from rag.feedback import FeedbackStore
 from rag.settings import Settings
@@ -36,6 +37,7 @@ from rag.types import Answer, Citation, IngestReport
 
 __all__ = [
     "Answer",
+    "Article",
     "Citation",
     "ConfigError",
     "CorpusNotFoundError",

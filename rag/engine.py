@@ -23,6 +23,7 @@ from langchain_core.documents import Document
 from ingest import SCRIPTS, detect_script, make_embeddings, upload_id
 from ingest.errors import ConfigError, StoreBusyError
 from rag.answer_extractive import ExtractiveAnswerer
+from rag.article import Article, article_in
 from rag.citations import ABSTAIN
 from rag.condense import standalone_query
 from rag.index.store import DocumentInfo, Store
@@ -50,7 +51,7 @@ class Engine:
                                          k=s.top_k, fetch_k=s.fetch_k, rrf_k=s.rrf_k)
         self.extractive = ExtractiveAnswerer(
             self.store, self.lexical, s.abstain_threshold, s.abstain_threshold_en, s.answer_sentences, s.hant_config)
-        self.chunking = Chunking(s.chunk_size, s.chunk_overlap, int(s.max_file_mb * 2**20))
+        self.chunking = Chunking(s.chunk_size, s.chunk_overlap, int(s.max_file_mb * 2**20), s.columns)
         self.llm = self.llm_answerer = self.condenser = None
         if s.llm_enabled:
             # subtle: imported only when configured; openai + langchain-openai add ~0.5 s to cold start.
@@ -164,11 +165,18 @@ class Engine:
 
     def would_replace(self, name: str) -> DocumentInfo | None:
         """The document an upload called ``name`` would replace, if any (ask before uploading)."""
-        return self.store.document(upload_id(Path(name).name))
+        doc_id = upload_id(Path(name).name)
+        rows = sorted(self.store.doc_ids_under(doc_id + "#"))  # an export's rows
+        return self.store.document(doc_id) or (self.store.document(rows[0]) if rows else None)
 
     def documents(self, search: str = "", offset: int = 0, limit: int | None = None) -> list[DocumentInfo]:
         self.store.refresh()
         return self.store.documents(search, offset, limit)
+
+    def count_documents(self, search: str = "") -> int:
+        """How many documents ``documents(search)`` would list (for paging; one SQL count)."""
+        self.store.refresh()
+        return self.store.count_documents(search)
 
     def document(self, doc_id: str) -> DocumentInfo | None:
         return self.store.document(doc_id)
@@ -176,6 +184,13 @@ class Engine:
     def article(self, doc_id: str) -> tuple[DocumentInfo | None, list[Document]]:
         """One document's info and its chunks in reading order (the full-article view)."""
         return self.store.document(doc_id), self.store.document_chunks(doc_id)
+
+    def read(self, doc_id: str, script: str | None = None) -> Article | None:
+        """The whole cleaned article in the reader's script (None when it is not in the library)."""
+        info, chunks = self.article(doc_id)
+        if info is None or not chunks:
+            return None
+        return article_in(info, chunks, script if script in SCRIPTS else None, self.settings.hant_config)
 
     def delete(self, doc_id: str) -> int:
         """Remove a document by its ``doc_id`` (``DocumentInfo.doc_id``); returns the chunks removed."""

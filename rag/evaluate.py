@@ -22,7 +22,7 @@ from pathlib import Path
 from langchain_chroma import Chroma
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest import find_files, load_file, to_canonical
+from ingest import find_files, load_path, to_canonical
 from ingest.errors import CorpusNotFoundError
 from rag.index.vectors import open_ephemeral_client
 
@@ -93,7 +93,7 @@ def _row(r: dict) -> dict:
 
 def build_baseline(embeddings, corpus: Path, client=None, name: str = "baseline") -> Chroma:
     """Vanilla LangChain index: default splitter over raw file text, same embeddings."""
-    docs = [load_file(f) for f in find_files(corpus)]
+    docs = [d for f in find_files(corpus) for d in load_path(f).documents]
     chunks = RecursiveCharacterTextSplitter().split_documents(docs)
     vs = Chroma(name, embeddings, client=client or open_ephemeral_client())
     vs.add_documents(chunks)

@@ -1,8 +1,9 @@
 """Indexer: the one code path that puts files (from disk or from an upload) into the store.
 
-Owns: walking a corpus path, running the ingest stages per file, reporting
-read/added/unchanged/removed/failed, and removing documents whose file left an
-ingested folder (subfolders included). A failed file is reported and skipped; nothing
+Owns: walking a corpus path, running the ingest stages per document (a file may hold
+several: an article export has one per row), reporting read/added/unchanged/removed/failed,
+and removing documents whose file (or row) left an ingested folder (subfolders included) or
+a re-uploaded export. A failed file is reported and skipped; nothing
 stored is lost. A whole folder ingest holds the writer lock (two ingests exclude each
 other); an upload is cleaned and chunked first and holds it only to embed and store.
 Does not own: the stages themselves (``ingest``) or Chroma and the catalog (``rag.index``).
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from langchain_core.documents import Document
 
-from ingest import find_files, folder_prefix, label, load_bytes, load_file, prepare
+from ingest import (ArticleColumns, Loaded, file_id, find_files, folder_prefix, label, load_documents, load_path,
+                    prepare, upload_id)
 from ingest.errors import CorpusQAError, EmptyCorpusError
 from rag.index.store import Store
 from rag.types import IngestReport
@@ -29,6 +31,7 @@ class Chunking:
     size: int = 300
     overlap: int = 60
     max_bytes: int | None = None
+    columns: ArticleColumns = ArticleColumns()   # article exports (.jsonl/.csv): which column is what
 
 
 def _store(store: Store, raw: Document, chunks: list[Document], report: IngestReport,
@@ -57,25 +60,42 @@ def ingest_path(store: Store, path: Path, chunking: Chunking,
     with store.writer():
         for f in files:
             try:
-                raw = load_file(f, root, chunking.max_bytes)
-                seen.add(raw.metadata["doc_id"])
-                _store(store, raw, prepare(raw, chunking.size, chunking.overlap), report, chunk_progress)
+                loaded = load_path(f, root, chunking.max_bytes, chunking.columns)
+                _store_all(store, loaded, chunking, report, seen, chunk_progress)
             except CorpusQAError as exc:
+                # subtle: a file that cannot be read now keeps what it stored before (all its rows too)
+                seen.add(file_id(f))
                 report.failed.append((label(f, root), getattr(exc, "reason", str(exc))))
             if progress:
                 progress(f.name, len(files))
         if not report.sources:
             raise EmptyCorpusError(path) if not report.failed else _all_failed(report, path)
         if root is not None:
-            failed = {n for n, _ in report.failed}
             for gone in sorted(store.doc_ids_under(folder_prefix(root)) - seen):
-                if _label_of(gone, root) not in failed:
+                if _file_of(gone) not in seen:
                     report.removed += store.delete_document(gone)
     return report
 
 
-def _label_of(doc_id: str, root: Path) -> str:
-    return doc_id[len(folder_prefix(root)):]
+def _store_all(store: Store, loaded: Loaded, chunking: Chunking, report: IngestReport, seen: set[str],
+               chunk_progress=None) -> None:
+    """Store every document of one file; a document (row) that fails is reported, the rest kept."""
+    for label_, reason, doc_id in loaded.failed:
+        seen.add(doc_id)  # a bad row keeps its earlier version, like a bad file
+        report.failed.append((label_, reason))
+    for raw in loaded.documents:
+        seen.add(raw.metadata["doc_id"])
+        try:
+            chunks = prepare(raw, chunking.size, chunking.overlap)
+        except CorpusQAError as exc:
+            report.failed.append((raw.metadata["source"], getattr(exc, "reason", str(exc))))
+            continue
+        _store(store, raw, chunks, report, chunk_progress)
+
+
+def _file_of(doc_id: str) -> str:
+    """The file a row document came from (``file:/x/news.jsonl#12`` → ``file:/x/news.jsonl``)."""
+    return doc_id.rsplit("#", 1)[0] if "#" in doc_id else doc_id
 
 
 def _all_failed(report: IngestReport, path: Path) -> CorpusQAError:
@@ -87,13 +107,28 @@ def ingest_upload(store: Store, name: str, data: bytes, chunking: Chunking) -> I
     """Ingest one uploaded file exactly as the CLI would; raises a user-facing error if it fails.
 
     subtle: decoding, cleaning and chunking happen before the writer lock, so a large
-    upload never holds up another user's beyond its own embedding.
+    upload never holds up another user's beyond its own embedding. Re-uploading an export
+    replaces its rows: rows no longer in the file are removed.
     """
-    raw = load_bytes(Path(name).name, data, max_bytes=chunking.max_bytes)
-    chunks = prepare(raw, chunking.size, chunking.overlap)
-    report = IngestReport()
+    loaded = load_documents(Path(name).name, data, max_bytes=chunking.max_bytes, columns=chunking.columns)
+    report = IngestReport(failed=[(n, r) for n, r, _ in loaded.failed])
+    prepared = []
+    for raw in loaded.documents:
+        try:
+            prepared.append((raw, prepare(raw, chunking.size, chunking.overlap)))
+        except CorpusQAError as exc:
+            if len(loaded.documents) == 1:
+                raise
+            report.failed.append((raw.metadata["source"], getattr(exc, "reason", str(exc))))
+    if not prepared:
+        raise _all_failed(report, Path(name).name)
+    file_doc = upload_id(Path(name).name)
     with store.writer():
-        replaced = store.document(raw.metadata["doc_id"])
-        _store(store, raw, chunks, report)
-    report.replaced = [replaced.source] if replaced else []
+        before = store.doc_ids_under(file_doc + "#") | ({file_doc} if store.document(file_doc) else set())
+        for raw, chunks in prepared:
+            _store(store, raw, chunks, report)
+        kept = {raw.metadata["doc_id"] for raw, _ in prepared} | {d for _, _, d in loaded.failed}
+        for gone in sorted(before - kept):
+            report.removed += store.delete_document(gone)
+    report.replaced = [Path(name).name] if before else []
     return report

@@ -11,10 +11,12 @@ from pathlib import Path
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.embeddings import DEFAULT_MODEL
+from ingest.errors import ConfigError
+from ingest.formats import ArticleColumns
 
 __all__ = ["Settings"]
 
@@ -36,6 +38,8 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(20.0, gt=0, le=2000)     # per file ingested from disk
     embed_batch: int = Field(64, ge=1, le=4096)         # chunks embedded and stored per step
     chroma_page_size: int = Field(5000, ge=1, le=30000)  # records per Chroma read (one get() fails past 32,766)
+    # article exports (.jsonl/.csv, one article per row): field:column pairs; unnamed fields keep their name
+    article_columns: str = "id:id,title:title,date:date,url:url,text:text"
 
     # Chroma server (empty CHROMA_HOST = the embedded store in VECTORSTORE_DIR)
     chroma_host: str = ""
@@ -71,12 +75,32 @@ class Settings(BaseSettings):
     ui_queue_size: int = Field(32, ge=1, le=1000)
     upload_max_mb: float = Field(5.0, gt=0, le=200)
     feedback_db: Path | None = None  # SQLite file for 👍/👎; None → <vectorstore_dir>/feedback.sqlite3
+    library_page_size: int = Field(50, ge=5, le=500)    # documents per page in the library tab
+    docs_url: str = "help"          # "How to set up an LLM" link; default: the app's own /help page
+    # key that encrypts conversations saved in the browser; empty → a key generated once into
+    # <vectorstore_dir>/ui-secret (0600), so saved conversations survive a restart
+    ui_state_secret: SecretStr = SecretStr("")
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> "Settings":
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError(f"CHUNK_OVERLAP ({self.chunk_overlap}) must be smaller than CHUNK_SIZE ({self.chunk_size})")
         return self
+
+    @field_validator("article_columns")
+    @classmethod
+    def _columns_parse(cls, value: str) -> str:
+        # a field validator, so the CLI's message names ARTICLE_COLUMNS
+        try:
+            ArticleColumns.parse(value)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def columns(self) -> ArticleColumns:
+        """``ARTICLE_COLUMNS`` as an ``ingest.ArticleColumns``."""
+        return ArticleColumns.parse(self.article_columns)
 
     @property
     def feedback_path(self) -> Path:

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_rag_exports():
     assert sorted(rag.__all__) == sorted([
-        "Answer", "Citation", "ConfigError", "CorpusNotFoundError", "CorpusQAError", "DocumentInfo",
+        "Answer", "Article", "Citation", "ConfigError", "CorpusNotFoundError", "CorpusQAError", "DocumentInfo",
         "EmptyCorpusError", "Engine", "FeedbackStore", "FileTooLargeError", "IngestReport", "LLMError",
         "ModelMismatchError", "QuestionError", "Settings", "StoreBusyError", "StoreError", "UnreadableFileError",
         "UnsupportedFileError", "get_engine", "query", "stream", "validate_question",
@@ -23,7 +23,7 @@ def test_rag_exports():
 
 def test_ingest_exports():
     assert sorted(ingest.__all__) == sorted([
-        "DEFAULT_MODEL", "IdentifiedEmbeddings", "SCRIPTS", "SUPPORTED_SUFFIXES", "chunk", "clean",
+        "ArticleColumns", "DEFAULT_MODEL", "IdentifiedEmbeddings", "Loaded", "load_documents", "load_path", "SCRIPTS", "SUPPORTED_SUFFIXES", "chunk", "clean",
         "content_id", "detect_script", "file_id", "find_files", "folder_prefix", "label", "load_bytes",
         "load_file", "make_embeddings", "normalise", "prepare", "split_sentences", "to_canonical", "to_script",
         "upload_id", "vectorise",

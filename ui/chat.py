@@ -1,13 +1,12 @@
-"""Chat: the event handlers behind the web chat, the library tab and the ``/ask`` API.
+"""Chat: the event handlers behind the web chat and the ``/ask`` API.
 
 Owns: calling the engine for one turn (validate → stream → final bubble with its own
 sources), regenerate and edit-and-resend, refusing an empty question with a hint in the
 asker's script, keeping each conversation's turns (question typed, question as understood,
-the answer as a dict) for follow-ups and feedback, uploads with size/type limits, deletion,
-and turning every failure into a readable message (``CorpusQAError`` → its sentence;
+the answer as a dict) for follow-ups and feedback, and turning every failure into a readable message (``CorpusQAError`` → its sentence;
 anything else → logged, generic sentence).
 Does not own: layout (``ui.web``), markup (``ui.render``), saved conversations
-(``ui.history``), feedback (``ui.feedback``). Talks only to ``rag``.
+(``ui.history``), feedback (``ui.feedback``), the library tab (``ui.library``). Talks only to ``rag``.
 """
 
 from __future__ import annotations
@@ -15,15 +14,14 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 
 import gradio as gr
 
-from rag import Answer, CorpusQAError, Engine, Settings
+from rag import Answer, CorpusQAError, Engine
 from ui import labels as L
 from ui import render as R
 
-__all__ = ["Chat", "Library", "ask_api", "asker_script", "follow_ups"]
+__all__ = ["Chat", "ask_api", "asker_script", "follow_ups"]
 
 log = logging.getLogger(__name__)
 _MAX_HISTORY = 8  # earlier questions kept per conversation; condense only looks at the last few
@@ -62,8 +60,8 @@ class Chat:
     ``turns[i]`` belongs to messages ``2i`` (the question) and ``2i + 1`` (the answer).
     """
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, docs_url: str = L.LLM_DOCS_URL) -> None:
+        self.engine, self.docs_url = engine, docs_url
 
     def respond(self, question: str, messages: list | None, turns: list | None,
                 script_choice: str | None) -> Iterator[tuple[list, list]]:
@@ -96,7 +94,7 @@ class Chat:
         text = ""
         for piece in self.engine.stream(question, script=script, history=history):
             if isinstance(piece, Answer):
-                messages[-1] = _bot(R.render_answer(piece))
+                messages[-1] = _bot(R.render_answer(piece, self.docs_url))
                 turns[-1] = {"question": question, "understood": prepared["question"], "answer": piece.to_dict()}
                 yield list(messages), list(turns)
                 return
@@ -146,66 +144,3 @@ def ask_api(engine: Engine):
             raise gr.Error(L.INTERNAL_ERROR, print_exception=False) from None
 
     return ask
-
-
-class Library:
-    """The library tab: list, upload (same ingest as the CLI) and delete documents."""
-
-    def __init__(self, engine: Engine, settings: Settings) -> None:
-        self.engine, self.max_bytes = engine, int(settings.upload_max_mb * 1024 * 1024)
-        self.max_mb = settings.upload_max_mb
-
-    @staticmethod
-    def _choices(docs) -> list[tuple[str, str]]:
-        return [(f"{d.title or d.source} — {d.source}", d.doc_id) for d in docs]
-
-    def refresh(self) -> tuple[str, object]:
-        """(table HTML, delete dropdown update)."""
-        try:
-            docs = self.engine.documents()
-        except Exception:
-            log.exception("listing documents failed")
-            return R.render_error(L.INTERNAL_ERROR), gr.skip()
-        return R.render_library(docs), gr.update(choices=self._choices(docs), value=None)
-
-    def _one(self, path: str) -> tuple[str, object, str | None]:
-        name = Path(path).name
-        if Path(name).suffix.lower() not in L.ALLOWED_SUFFIXES:
-            return name, None, L.UPLOAD_BAD_TYPE.format(allowed=" ".join(L.ALLOWED_SUFFIXES))
-        if Path(path).stat().st_size > self.max_bytes:
-            return name, None, L.UPLOAD_TOO_BIG.format(limit=f"{self.max_mb:g}")
-        try:
-            return name, self.engine.upload(name, Path(path).read_bytes()), None
-        except CorpusQAError as exc:
-            return name, None, str(exc)
-        except Exception:
-            log.exception("upload of %s failed", name)
-            return name, None, L.INTERNAL_ERROR
-
-    def upload(self, paths: list[str] | str | None) -> tuple[str, str, object, None]:
-        """(per-file results, table, dropdown, cleared file input)."""
-        if isinstance(paths, str):
-            paths = [paths]
-        results = [self._one(p) for p in paths or []]
-        table, dropdown = self.refresh()
-        return R.render_upload_results(results), table, dropdown, None
-
-    def _remove(self, doc_id: str) -> str:
-        try:
-            info = self.engine.document(doc_id)
-            source = info.source if info else doc_id
-            removed = self.engine.delete(doc_id)
-        except CorpusQAError as exc:
-            return R.render_error(str(exc))
-        except Exception:
-            log.exception("deleting %s failed", doc_id)
-            return R.render_error(L.INTERNAL_ERROR)
-        if not removed:
-            return R.render_error(L.DELETE_MISSING.format(source=source))
-        return f'<p class="cqa-ok">{R.escape_text(L.DELETED.format(source=source, chunks=removed))}</p>'
-
-    def delete(self, source: str | None) -> tuple[str, str, object]:
-        """(status line, table, dropdown)."""
-        status = self._remove(source) if source else R.render_error(L.DELETE_NONE)
-        table, dropdown = self.refresh()
-        return status, table, dropdown

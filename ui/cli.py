@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from rag import CorpusQAError, Engine, FeedbackStore, Settings, validate_question
+from rag import ConfigError, CorpusQAError, Engine, FeedbackStore, Settings, validate_question
 
 __all__ = ["main"]
 
@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--answerer", choices=["extractive", "llm"], default=None)
     ev.add_argument("--no-baseline", action="store_true")
+    ev.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML report with charts")
     sq = ev.add_argument_group("open-domain evaluation on SQuAD-format data (instead of --qa-file)")
     sq.add_argument("--squad", type=Path, metavar="FILE", help="SQuAD v1 JSON: paragraphs and gold answers")
     sq.add_argument("--questions", type=Path, metavar="FILE", help="ask these questions instead (same ids)")
@@ -105,6 +106,14 @@ def _eval(engine: Engine, args) -> None:
 
     result = evaluate(engine, args.qa_file, answerer=args.answerer, baseline=not args.no_baseline)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_table(result))
+    if args.html:
+        from ui.report import render_report
+
+        try:
+            args.html.write_text(render_report(result, str(args.qa_file)), encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"Cannot write the report to {args.html} ({exc.strerror}); pass a writable --html path.") from None
+        print(f"report: {args.html}", file=sys.stderr)
 
 
 def _feedback(settings: Settings, args) -> None:

@@ -15,7 +15,10 @@ __all__ = [
     "SUMMARY_DATES", "SUMMARY_ASK", "EMPTY_QUESTION", "HISTORY_LABEL", "UNTITLED", "RENAME_LABEL",
     "RENAME", "DELETE_CONVERSATION", "COMMENT_LABEL", "FEEDBACK_THANKS", "FEEDBACK_COMMENTED", "FEEDBACK_FAILED", "LIBRARY_TITLE", "LIBRARY_EMPTY", "LIBRARY_COLUMNS", "UPLOAD_LABEL", "UPLOAD_ADDED",
     "UPLOAD_FAILED", "UPLOAD_TOO_BIG", "UPLOAD_BAD_TYPE", "DELETE_LABEL", "DELETE_BUTTON", "REFRESH",
-    "DELETED", "DELETE_NONE", "DELETE_MISSING", "ALLOWED_SUFFIXES",
+    "DELETED", "DELETE_NONE", "DELETE_MISSING", "ALLOWED_SUFFIXES", "LIBRARY_NO_MATCH", "INCOMPLETE",
+    "INCOMPLETE_HINT", "READ", "SEARCH_LABEL", "PREV", "NEXT", "PAGE_OF", "REPLACE_ASK", "REPLACE", "KEEP",
+    "REPLACE_SKIPPED", "REPLACED", "DELETE_ASK", "DELETE_CONFIRM", "CANCEL", "ARTICLE_TITLE", "ARTICLE_MISSING",
+    "BACK", "HELP_TITLE",
 ]
 
 TITLE = "语料问答 / Corpus QA"
@@ -53,18 +56,19 @@ INTERNAL_ERROR = ("服务器内部出错，已记录日志；请重试。 · Som
 _SCORE_HINT = "retrieval relevance of this passage to the question (higher is closer)"
 CARD_WORDS = {
     "zh-Hans": {"link": "原文", "date": "日期", "file": "文件", "cited": "引用段落", "sources": "来源",
-                "searched": "检索查询", "copy": "复制", "score": "相关度", "score_hint": _SCORE_HINT},
+                "searched": "检索查询", "copy": "复制", "score": "相关度", "score_hint": _SCORE_HINT, "full": "阅读全文"},
     "zh-Hant": {"link": "原文", "date": "日期", "file": "檔案", "cited": "引用段落", "sources": "來源",
-                "searched": "檢索查詢", "copy": "複製", "score": "相關度", "score_hint": _SCORE_HINT},
+                "searched": "檢索查詢", "copy": "複製", "score": "相關度", "score_hint": _SCORE_HINT,
+                "full": "閱讀全文"},
     "en": {"link": "Original article", "date": "Date", "file": "File", "cited": "Cited passages",
            "sources": "Sources", "searched": "Searched for", "copy": "Copy", "score": "Relevance",
-           "score_hint": _SCORE_HINT},
+           "score_hint": _SCORE_HINT, "full": "Full article"},
 }
 REF_LABEL = "来源 / Source"
 # English answers quote Chinese sentences; only a generated answer is written in English.
 EN_NEEDS_LLM = "Full English answers need an LLM; without one the cited Chinese sentences are quoted."
 EN_NEEDS_LLM_LINK = "How to set one up"
-LLM_DOCS_URL = "readme#generated-answers-with-an-llm-deepseek-ollama-vllm"
+LLM_DOCS_URL = "help"  # the default of DOCS_URL: the app's own page (ui.help)
 
 SUMMARY_COUNT = "文库收录 {n} 篇新闻{dates} · The library holds {n} news articles{dates}."
 SUMMARY_DATES = "（{first} – {last}）"
@@ -90,9 +94,28 @@ NO_SOURCES = {
 
 LIBRARY_TITLE = "已收录文档 / Indexed documents"
 LIBRARY_EMPTY = "文库是空的。 · The library is empty."
-LIBRARY_COLUMNS = ("标题 / Title", "日期 / Date", "文件 / File", "片段 / Chunks")
+LIBRARY_COLUMNS = ("标题 / Title", "日期 / Date", "文件 / File", "添加于 / Added", "片段 / Chunks")
+LIBRARY_NO_MATCH = "没有匹配“{search}”的文档。 · No document matches “{search}”."
+INCOMPLETE = "未完成 / incomplete"
+INCOMPLETE_HINT = ("上次写入未完成，可能缺少部分内容；重新上传或重新导入即可补全。 · The last write did not finish; "
+                   "some passages may be missing — upload or ingest it again to complete it.")
+READ = "阅读全文 / Read"
+SEARCH_LABEL = "搜索标题或文件名 / Search titles and file names"
+PREV, NEXT = "‹ 上一页 / Previous", "下一页 / Next ›"
+PAGE_OF = "第 {page}/{pages} 页，共 {total} 篇 · Page {page} of {pages} ({total} documents)"
+REPLACE_ASK = ("文库中已有同名文档：{names}。上传将替换它。 · The library already has {names}; "
+               "uploading replaces it.")
+REPLACE, KEEP = "替换 / Replace", "保留原文档 / Keep the existing one"
+REPLACE_SKIPPED = "未上传，保留了原文档。 / Not uploaded; the existing document was kept."
+REPLACED = "已替换 / Replaced"
+DELETE_ASK = "确定删除《{source}》？此操作无法撤销。 · Delete “{source}”? This cannot be undone."
+DELETE_CONFIRM, CANCEL = "确认删除 / Yes, delete", "取消 / Cancel"
+ARTICLE_TITLE = "全文 / Full article"
+ARTICLE_MISSING = "文库中没有这篇文档（可能已被删除）。 · This document is not in the library (deleted?)."
+BACK = "← 返回对话 / Back to the chat"
+HELP_TITLE = "帮助 / Help"
 # subtle: the same list as ingest's loader; upload() re-checks, this only filters the picker.
-ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl", ".csv")
 UPLOAD_LABEL = "上传文档 / Upload documents"
 UPLOAD_ADDED = "已添加 / Added"
 UPLOAD_FAILED = "失败 / Failed"

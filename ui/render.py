@@ -11,7 +11,7 @@ Does not own: layout or events (``ui.web``), wording (``ui.labels``).
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from rag import Answer, Citation, DocumentInfo, IngestReport
 from ui import labels as L
@@ -19,7 +19,11 @@ from ui import labels as L
 __all__ = [
     "escape_text", "safe_url", "cited_numbers", "render_answer", "render_streaming", "render_sources",
     "render_error", "render_library", "render_upload_results", "plain_text", "library_summary",
+    "render_question", "article_href", "ARTICLE_PATH",
 ]
+
+ARTICLE_PATH = "article"  # the full-article page (ui.article); relative, so it works under a proxy prefix
+_MAX_HIGHLIGHTS = 3
 
 # subtle: the chat renders Markdown before HTML, so Markdown's own syntax characters
 # (* _ [ ] ( ) ` # | ~ $ …) become numeric entities too; a document line such as
@@ -109,12 +113,12 @@ def _searched(answer: Answer) -> str:
             f'<span class="cqa-query">{escape_text(answer.query)}</span></div>')
 
 
-def _notices(answer: Answer) -> str:
+def _notices(answer: Answer, docs_url: str) -> str:
     lines = [f'<div class="cqa-notice">{escape_text(answer.notice)}</div>'] if answer.notice else []
     # subtle: a configured LLM that failed leaves its own notice; this line is for "no LLM at all"
     if answer.script == "en" and answer.answerer == "extractive" and not answer.notice:
         lines.append(f'<div class="cqa-notice">{escape_text(L.EN_NEEDS_LLM)} '
-                     f'<a href="{L.LLM_DOCS_URL}" target="_blank" rel="noopener">'
+                     f'<a href="{_attribute(docs_url)}" target="_blank" rel="noopener">'
                      f"{escape_text(L.EN_NEEDS_LLM_LINK)}</a></div>")
     return "".join(lines)
 
@@ -130,7 +134,7 @@ def plain_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def render_answer(answer: Answer) -> str:
+def render_answer(answer: Answer, docs_url: str = L.LLM_DOCS_URL) -> str:
     """The finished bubble: searched query, answer, notices, sources list, passage cards, copy.
 
     Everything an answer needs lives in its own bubble, so each answer keeps its sources.
@@ -144,7 +148,7 @@ def render_answer(answer: Answer) -> str:
             f"{escape_text(_words(answer)['copy'])}</button>")
     return (f'<div class="cqa-msg">{_searched(answer)}'
             f'<div class="cqa-answer {kind}">{badge}{_with_markers(answer.answer)}</div>'
-            f"{_notices(answer)}{_footnotes(_cited(answer))}{render_sources(answer)}"
+            f"{_notices(answer, docs_url)}{_footnotes(_cited(answer))}{render_sources(answer)}"
             f'<div class="cqa-tools">{copy}</div></div>')
 
 
@@ -180,6 +184,9 @@ def _card(c: Citation, script: str) -> str:
     href = safe_url(c.url)
     link = (f' · <a href="{href}" target="_blank" rel="noopener noreferrer nofollow">'
             f"{escape_text(words['link'])}</a>" if href else "")
+    if c.doc_id:
+        link += (f' · <a class="cqa-full-link" href="{_attribute(article_href(c.doc_id, script, c.highlights))}" '
+                 f'target="_blank" rel="noopener">{escape_text(words["full"])}</a>')
     date = f'<span class="cqa-date">{escape_text(c.published)}</span> · ' if c.published else ""
     score = (f'<span class="cqa-score" title="{escape_text(words["score_hint"])}">'
              f'{escape_text(words["score"])} {c.score:.2f}</span> · ')
@@ -207,20 +214,42 @@ def render_sources(answer: Answer) -> str:
             f"</summary>{cards}</details>")
 
 
-def render_library(docs: list[DocumentInfo]) -> str:
+def article_href(doc_id: str, script: str | None = None, highlights: list[str] | None = None) -> str:
+    """The full-article page for ``doc_id``: opened in ``script``, ``highlights`` marked (unescaped URL)."""
+    params = [("doc", doc_id)] + ([("script", script)] if script else [])
+    params += [("hl", h[:300]) for h in (highlights or [])[:_MAX_HIGHLIGHTS] if h]
+    return f"{ARTICLE_PATH}?{urlencode(params)}"
+
+
+def _library_row(d: DocumentInfo) -> str:
+    href = safe_url(d.url)
+    title = escape_text(d.title or d.source)
+    title = (f'<a href="{href}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>' if href else title)
+    state = ("" if d.complete else f' <span class="cqa-badge cqa-incomplete" title="{_attribute(L.INCOMPLETE_HINT)}">'
+             f"{escape_text(L.INCOMPLETE)}</span>")
+    read = (f'<a class="cqa-read" href="{_attribute(article_href(d.doc_id))}" target="_blank" rel="noopener">'
+            f"{escape_text(L.READ)}</a>")
+    added = escape_text((d.added_at or "")[:16].replace("T", " "))
+    return (f'<tr data-source="{escape_text(d.source)}"><td>{title}{state}<br>{read}</td>'
+            f"<td>{escape_text(d.published)}</td><td><code>{escape_text(d.source)}</code></td>"
+            f'<td class="cqa-added">{added}</td><td>{int(d.chunks)}</td></tr>')
+
+
+def render_library(docs: list[DocumentInfo], total: int | None = None, search: str = "") -> str:
+    """One page of the library; ``total`` is the number of matching documents on all pages."""
     if not docs:
-        return f'<p class="cqa-hint">{escape_text(L.LIBRARY_EMPTY)}</p>'
-    head = "".join(f"<th>{escape_text(h)}</th>" for h in L.LIBRARY_COLUMNS)
-    rows = []
-    for d in docs:
-        href = safe_url(d.url)
-        title = escape_text(d.title or d.source)
-        title = (f'<a href="{href}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>'
-                 if href else title)
-        rows.append(f'<tr data-source="{escape_text(d.source)}"><td>{title}</td><td>{escape_text(d.published)}</td>'
-                    f"<td><code>{escape_text(d.source)}</code></td><td>{int(d.chunks)}</td></tr>")
-    return (f'<table class="cqa-library"><caption>{escape_text(L.LIBRARY_TITLE)} ({len(docs)})</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+        empty = L.LIBRARY_NO_MATCH.format(search=search) if search else L.LIBRARY_EMPTY
+        return f'<p class="cqa-hint">{escape_text(empty)}</p>'
+    head = "".join(f'<th scope="col">{escape_text(h)}</th>' for h in L.LIBRARY_COLUMNS)
+    rows = "".join(_library_row(d) for d in docs)
+    return (f'<table class="cqa-library"><caption>{escape_text(L.LIBRARY_TITLE)} '
+            f"({len(docs) if total is None else total})</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def render_question(text: str) -> str:
+    """A question the user must answer with the buttons beside it (replace? delete?)."""
+    return f'<p class="cqa-question" role="alert">{escape_text(text)}</p>'
 
 
 def library_summary(docs: list[DocumentInfo]) -> str:
@@ -233,17 +262,24 @@ def library_summary(docs: list[DocumentInfo]) -> str:
             f"{escape_text(L.SUMMARY_ASK)}")
 
 
+def _added(name: str, report: IngestReport) -> str:
+    detail = (f"新增 {report.chunks_added} 个片段 / {report.chunks_added} chunk"
+              f"{'' if report.chunks_added == 1 else 's'} added"
+              + (f", {report.unchanged} unchanged" if report.unchanged else "")
+              + (f", {report.files_read} documents" if report.files_read > 1 else ""))
+    word = L.REPLACED if report.replaced else L.UPLOAD_ADDED
+    line = f'<li class="cqa-ok"><strong>{escape_text(word)}</strong> {escape_text(name)} — {escape_text(detail)}</li>'
+    # parts of the file that failed (an export's bad rows, a scanned page): each with its reason
+    return line + "".join(_failed(part, reason) for part, reason in report.failed)
+
+
+def _failed(name: str, error: str | None) -> str:
+    return (f'<li class="cqa-fail"><strong>{escape_text(L.UPLOAD_FAILED)}</strong> '
+            f"{escape_text(name)} — {escape_text(error)}</li>")
+
+
 def render_upload_results(results: list[tuple[str, IngestReport | None, str | None]]) -> str:
     """One line per uploaded file: (name, report or None, error message or None)."""
-    items = []
-    for name, report, error in results:
-        if error is None and report is not None:
-            detail = (f"新增 {report.chunks_added} 个片段 / {report.chunks_added} chunk"
-                      f"{'' if report.chunks_added == 1 else 's'} added"
-                      + (f", {report.unchanged} unchanged" if report.unchanged else ""))
-            items.append(f'<li class="cqa-ok"><strong>{escape_text(L.UPLOAD_ADDED)}</strong> '
-                         f"{escape_text(name)} — {escape_text(detail)}</li>")
-        else:
-            items.append(f'<li class="cqa-fail"><strong>{escape_text(L.UPLOAD_FAILED)}</strong> '
-                         f"{escape_text(name)} — {escape_text(error)}</li>")
+    items = [_added(name, report) if error is None and report is not None else _failed(name, error)
+             for name, report, error in results]
     return f'<ul class="cqa-uploads">{"".join(items)}</ul>'

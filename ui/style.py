@@ -17,6 +17,9 @@ CSS = """
 #cqa-upload .or { color: var(--cqa-muted); }
 #cqa-delete { background: #b91c1c; border-color: #b91c1c; }  /* white on Gradio's red-500 is 3.8:1 */
 footer .show-api, footer .show-api * { color: var(--cqa-muted) !important; }  /* Gradio's grey is 1.9:1 */
+/* Gradio's page bar appears once the app has the /help and /article pages; its only entry is
+   "Home" (in 1.9:1 grey), above the title. Those pages carry their own "Back to the chat" link. */
+.nav-holder { display: none !important; }
 .cqa-header h1 { font-size: 1.6rem; margin: 0.2rem 0 0.1rem; }
 .cqa-header p { margin: 0 0 0.4rem; color: var(--cqa-muted); font-size: 0.95rem; }
 #cqa-chat .cqa-answer { line-height: 1.75; }
@@ -63,6 +66,19 @@ details.cqa-sources > summary { cursor: pointer; font-size: 0.85em; color: var(-
 .cqa-library td:last-child, .cqa-library th:last-child { text-align: right; }
 .cqa-uploads { list-style: none; padding: 0; margin: 0; font-size: 0.9rem; }
 .cqa-uploads li { margin: 4px 0; overflow-wrap: anywhere; }
+.cqa-library .cqa-read, .cqa-full-link, .cqa-back, .cqa-full a { color: var(--cqa-ref); font-size: 0.85em; }
+.cqa-library td.cqa-added { white-space: nowrap; font-size: 0.85em; color: var(--cqa-muted); }
+.cqa-incomplete { color: #92400e; border-color: #92400e; }
+.dark .cqa-incomplete { color: #fcd34d; border-color: #fcd34d; }
+#cqa-page { text-align: center; align-self: center; font-size: 0.9rem; }
+.cqa-question { font-weight: 600; margin: 4px 0; }
+#cqa-delete-confirm { background: #b91c1c; border-color: #b91c1c; }
+.cqa-full { max-width: 46rem; margin: 0 auto; }
+.cqa-full h2 { font-size: 1.5rem; margin: 0.3rem 0; }
+.cqa-full .cqa-meta { word-break: break-all; }
+.cqa-full-text p { line-height: 1.9; margin: 0 0 0.9em; overflow-wrap: anywhere; }
+.cqa-full-text mark { background: #fde68a; color: #1f2937; padding: 0 1px; border-radius: 2px; }
+.cqa-full-text mark:focus { outline: 2px solid var(--cqa-ref); }
 .cqa-ok { color: #15803d; }
 .dark .cqa-ok { color: #86efac; }
 .cqa-fail { color: #b91c1c; }

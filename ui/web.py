@@ -1,12 +1,13 @@
 """Web chat: the Gradio app behind ``rag ui`` — layout, queue, and safe launch settings.
 
 Owns: the page (chat with streaming answers and source cards, script selector,
-examples, library tab), wiring events to ``ui.chat`` handlers, the public ``/ask``
+examples, library tab) and its two link-only pages (``/help``: README's LLM section;
+``/article``: the full-article view), wiring events to ``ui.chat`` / ``ui.library`` handlers, the public ``/ask``
 API endpoint, the bounded queue, and the launch rules: loopback by default,
 ``share=False``, optional login from ``RAG_UI_AUTH``, and refusing to listen on a
 non-loopback address without a login.
-Does not own: answering (``rag``), markup and escaping (``ui.render``), wording
-(``ui.labels``), handlers (``ui.chat``).
+Does not own: answering (``rag``), markup and escaping (``ui.render``, ``ui.article``), wording
+(``ui.labels``), handlers (``ui.chat``, ``ui.library``, ``ui.article``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from rag import ConfigError, Engine, Settings
 from ui import labels as L
 from ui import render as R
 from ui.behaviour import HEAD, SHOW_ANSWER
-from ui.chat import Chat, Library, ask_api, asker_script
+from ui.article import SHOW_MARK, ArticlePage
+from ui.chat import Chat, ask_api, asker_script
 from ui.feedback import Feedback
+from ui.help import HELP_PATH, docs_url, llm_section, state_secret
 from ui.history import History
+from ui.library import Library
 from ui.style import CSS
 
 __all__ = ["build_app", "launch", "launch_options", "parse_auth", "is_loopback", "serve", "CSS"]
@@ -69,9 +73,11 @@ def _history_controls():
 
 
 def _chat_tab(engine: Engine, settings: Settings, summary: str):
-    chat, feedback = Chat(engine), Feedback(engine, settings)
+    chat, feedback = Chat(engine, docs_url(settings)), Feedback(engine, settings)
     turns, conv, pending, row = gr.State([]), gr.State(""), gr.State(""), gr.State(None)
-    saved = gr.BrowserState({}, storage_key="cqa-conversations")
+    # subtle: a fixed secret — Gradio's default is random per start, which made every saved
+    # conversation unreadable after a restart
+    saved = gr.BrowserState({}, storage_key="cqa-conversations", secret=state_secret(settings))
     bot = gr.Chatbot(label=L.TAB_CHAT, show_label=False, height="60vh", min_height=360, elem_id="cqa-chat",
                      latex_delimiters=[], buttons=[], layout="bubble", editable="user", placeholder=summary,
                      examples=[{"text": q} for q in L.EXAMPLES], feedback_options=("Like", "Dislike"))
@@ -104,29 +110,77 @@ def _chat_tab(engine: Engine, settings: Settings, summary: str):
     return bot, saved, opened
 
 
-def _library_tab(engine: Engine, settings: Settings) -> tuple[Library, gr.HTML, gr.Dropdown]:
+def _upload_box(settings: Settings):
+    limits = f"{' '.join(L.ALLOWED_SUFFIXES)}, ≤ {settings.upload_max_mb:g} MB"
+    # subtle: no file_types filter here — Gradio would reject a wrong type with a passing toast;
+    # letting it through gives a per-file reason that stays on the page. Size is enforced by
+    # the server (launch max_file_size) before the file is stored.
+    files = gr.File(label=f"{L.UPLOAD_LABEL} ({limits})", file_count="multiple", type="filepath",
+                    elem_id="cqa-upload")
+    ask = gr.HTML(visible=False, elem_id="cqa-replace-ask", js_on_load=None)
+    with gr.Row(visible=False, elem_id="cqa-replace-row") as row:
+        replace = gr.Button(L.REPLACE, variant="primary", size="sm", elem_id="cqa-replace")
+        keep = gr.Button(L.KEEP, size="sm", elem_id="cqa-keep")
+    results = gr.HTML(elem_id="cqa-upload-results", js_on_load=None)
+    return files, ask, row, replace, keep, results
+
+
+def _delete_box():
+    pick = gr.Dropdown(label=L.DELETE_LABEL, choices=[], elem_id="cqa-delete-pick")
+    delete = gr.Button(L.DELETE_BUTTON, variant="stop", elem_id="cqa-delete")
+    status = gr.HTML(elem_id="cqa-delete-status", js_on_load=None)
+    with gr.Row(visible=False, elem_id="cqa-delete-confirm-row") as row:
+        confirm = gr.Button(L.DELETE_CONFIRM, variant="stop", size="sm", elem_id="cqa-delete-confirm")
+        cancel = gr.Button(L.CANCEL, size="sm", elem_id="cqa-delete-cancel")
+    return pick, delete, status, row, confirm, cancel
+
+
+def _library_tab(engine: Engine, settings: Settings):
     lib = Library(engine, settings)
     with gr.Tab(L.TAB_LIBRARY, id="library") as tab:
+        # subtle: created inside the Tab — a State made directly under gr.Tabs shows up as a second tab button
+        page, held, doomed = gr.State(1), gr.State([]), gr.State(None)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=360):
+                search = gr.Textbox(label=L.SEARCH_LABEL, elem_id="cqa-lib-search", max_lines=1)
                 table = gr.HTML(elem_id="cqa-library", js_on_load=None)
-                refresh = gr.Button(L.REFRESH, size="sm", elem_id="cqa-refresh")
+                with gr.Row():
+                    prev = gr.Button(L.PREV, size="sm", elem_id="cqa-prev")
+                    where = gr.HTML(elem_id="cqa-page", js_on_load=None)
+                    nxt = gr.Button(L.NEXT, size="sm", elem_id="cqa-next")
+                    refresh = gr.Button(L.REFRESH, size="sm", elem_id="cqa-refresh")
             with gr.Column(scale=2, min_width=320):
-                limits = f"{' '.join(L.ALLOWED_SUFFIXES)}, ≤ {settings.upload_max_mb:g} MB"
-                files = gr.File(label=f"{L.UPLOAD_LABEL} ({limits})", file_count="multiple", type="filepath",
-                                elem_id="cqa-upload")
-                # subtle: no file_types filter here — Gradio would reject a wrong type with a
-                # passing toast; letting it through gives a per-file reason that stays on the page.
-                # Size is enforced by the server (launch max_file_size) before the file is stored.
-                results = gr.HTML(elem_id="cqa-upload-results", js_on_load=None)
-                pick = gr.Dropdown(label=L.DELETE_LABEL, choices=[], elem_id="cqa-delete-pick")
-                delete = gr.Button(L.DELETE_BUTTON, variant="stop", elem_id="cqa-delete")
-                status = gr.HTML(elem_id="cqa-delete-status", js_on_load=None)
-    files.upload(lib.upload, [files], [results, table, pick, files], api_visibility="private")
-    delete.click(lib.delete, [pick], [status, table, pick], api_visibility="private")
+                files, ask, ask_row, replace, keep, results = _upload_box(settings)
+                pick, delete, status, confirm_row, confirm, cancel = _delete_box()
+    listing = [table, where, pick, page]
+    private = dict(api_visibility="private")
+    files.upload(lib.upload, [files, search, page], [results, *listing, files, held, ask], **private) \
+        .then(lambda h: gr.update(visible=bool(h)), [held], [ask_row], queue=False, **private)
+    replace.click(lib.replace, [held, search, page], [results, *listing, held, ask], **private) \
+        .then(lambda: gr.update(visible=False), None, [ask_row], queue=False, **private)
+    keep.click(lib.keep, [held], [results, held, ask], queue=False, **private) \
+        .then(lambda: gr.update(visible=False), None, [ask_row], queue=False, **private)
+    delete.click(lib.ask_delete, [pick], [status, doomed, confirm_row], **private)
+    confirm.click(lib.delete, [doomed, search, page], [status, *listing, results, doomed, confirm_row], **private)
+    cancel.click(lambda: ("", None, gr.update(visible=False)), None, [status, doomed, confirm_row], queue=False,
+                 **private)
+    cleared = [*listing, results, status]
+    # a new search starts at page 1; the "Added …" and "Deleted …" lines go whenever the list changes
+    search.change(lambda q: lib.refresh(q, 1), [search], cleared, **private, show_progress="hidden")
+    prev.click(lambda q, n: lib.step(q, n, -1), [search, page], cleared, **private)
+    nxt.click(lambda q, n: lib.step(q, n, +1), [search, page], cleared, **private)
     for event in (refresh.click, tab.select):
-        event(lib.refresh, None, [table, pick], api_visibility="private", show_progress="hidden")
-    return lib, table, pick
+        event(lib.refresh, [search, page], cleared, **private, show_progress="hidden")
+    return lib, listing, search
+
+
+def _article_page(engine: Engine, app: gr.Blocks) -> None:
+    """The full-article page, its own URL so a card's link opens it in a new tab (keyboard: a link)."""
+    reader = ArticlePage(engine)
+    with app.route(L.ARTICLE_TITLE, R.ARTICLE_PATH, show_in_navbar=False):
+        body = gr.HTML(elem_id="cqa-article", js_on_load=None)
+        app.load(reader.load, None, [body], api_visibility="private").then(
+            None, None, None, js=SHOW_MARK, queue=False, api_visibility="private")
 
 
 def _summary(engine: Engine) -> str:
@@ -144,7 +198,7 @@ def build_app(engine: Engine, settings: Settings) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab(L.TAB_CHAT, id="chat"):
                 bot, saved, opened = _chat_tab(engine, settings, _summary(engine))
-            lib, table, pick = _library_tab(engine, settings)
+            lib, listing, search = _library_tab(engine, settings)
         gr.api(ask_api(engine), api_name="ask")
 
         def reopen(state, request: gr.Request):
@@ -153,7 +207,10 @@ def build_app(engine: Engine, settings: Settings) -> gr.Blocks:
             return conv, gr.update(value=messages, placeholder=_summary(engine)), turns, choices, name
 
         app.load(reopen, [saved], opened, api_visibility="private", show_progress="hidden")
-        app.load(lib.refresh, None, [table, pick], api_visibility="private", show_progress="hidden")
+        app.load(lambda: lib.view("", 1), None, listing, api_visibility="private", show_progress="hidden")
+    with app.route(L.HELP_TITLE, HELP_PATH, show_in_navbar=False):
+        gr.Markdown(f'{llm_section()}\n\n[{L.BACK}](./)', elem_id="cqa-help")
+    _article_page(engine, app)
     app.queue(max_size=settings.ui_queue_size, default_concurrency_limit=settings.ui_concurrency)
     return app
 

@@ -164,9 +164,12 @@ class Catalog:
                                  "FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return DocumentInfo(*r[:7], complete=bool(r[7])) if r else None
 
-    def count_documents(self) -> int:
+    def count_documents(self, search: str = "") -> int:
+        """How many documents ``documents(search)`` lists."""
+        like = f"%{search}%"
         with self._lock:
-            return self._db.execute("SELECT count(*) FROM documents").fetchone()[0]
+            return self._db.execute("SELECT count(*) FROM documents WHERE (?='' OR source LIKE ? OR title LIKE ?)",
+                                    (search, like, like)).fetchone()[0]
 
     def doc_ids_under(self, prefix: str) -> set[str]:
         """Identities starting with ``prefix`` (every file below an ingested folder)."""

@@ -195,6 +195,9 @@ class Store:
     def document(self, doc_id: str) -> DocumentInfo | None:
         return self.catalog.document(doc_id)
 
+    def count_documents(self, search: str = "") -> int:
+        return self.catalog.count_documents(search)
+
     def doc_ids_under(self, prefix: str) -> set[str]:
         return self.catalog.doc_ids_under(prefix)
 

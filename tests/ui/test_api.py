@@ -7,7 +7,8 @@ from gradio_client import Client
 
 from rag import Answer
 from ui import labels as L
-from ui.chat import Chat, Library, follow_ups
+from ui.chat import Chat, follow_ups
+from ui.library import Library
 from ui.render import escape_text
 
 pytestmark = pytest.mark.slow
@@ -83,9 +84,10 @@ def test_library_upload_decodes_chinese_encodings(ui_engine, ui_settings, tmp_pa
     name = f"harbour_{encoding.replace('-', '')}.txt"
     path = tmp_path / name
     path.write_bytes("港口簡介\n\n白鷺港的燈塔建於一九二三年，高四十二米。\n".encode(encoding))
-    results, table, _dropdown, cleared = Library(ui_engine, ui_settings).upload([str(path)])
+    # searched by name: the shared app's library may hold more than one page
+    results, table, _where, _dropdown, _page, cleared, held, _ask = Library(ui_engine, ui_settings).upload([str(path)], name)
     try:
-        assert "cqa-ok" in results and escape_text(name) in table and cleared is None
+        assert "cqa-ok" in results and escape_text(name) in table and cleared is None and held == []
         answer = ui_engine.query("白鷺港的燈塔有多高？")
         assert "四十二米" in answer.answer and answer.citations[0].source == name
     finally:

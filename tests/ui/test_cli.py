@@ -54,7 +54,7 @@ def test_empty_corpus_and_unreadable_file_keep_the_index(private_index, tmp_path
     empty = tmp_path / "empty"
     empty.mkdir()
     out = rag("ingest", str(empty), env_extra={"VECTORSTORE_DIR": str(private_index)})
-    assert out.returncode == 1 and "No .txt, .md or .html files" in out.stderr
+    assert out.returncode == 1 and "No .txt, .md, .html, .pdf, .docx, .jsonl or .csv files" in out.stderr
 
     bad = tmp_path / "bad"
     bad.mkdir()

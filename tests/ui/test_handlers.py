@@ -11,7 +11,8 @@ import pytest
 from rag import FeedbackStore, Settings
 from tests.ui.gated import GatedEngine
 from ui import labels as L
-from ui.chat import Chat, Library, ask_api, asker_script
+from ui.chat import Chat, ask_api, asker_script
+from ui.library import Library
 from ui.feedback import Feedback
 from ui.history import History
 
@@ -23,12 +24,13 @@ def library(engine):
 
 
 def test_upload_rejects_type_and_size_per_file(library, tmp_path):
-    pdf, big = tmp_path / "a.pdf", tmp_path / "big.md"
-    pdf.write_bytes(b"%PDF")
+    doc, big = tmp_path / "a.doc", tmp_path / "big.md"
+    doc.write_bytes(b"\xd0\xcf\x11\xe0")
     big.write_text("大" * 1000, encoding="utf-8")
-    results, table, _dropdown, cleared = library.upload([str(pdf), str(big)])
+    results, table, where, _dropdown, page, cleared, held, _ask = library.upload([str(doc), str(big)])
     assert results.count('class="cqa-fail"') == 2 and "Unsupported" in results and "0&#46;001 MB" in results
     assert "003&#95;9dad58ff233fdee4&#46;txt" in table and "(5)" in table and cleared is None
+    assert held == [] and page == 1 and "Page 1 of 1 (5 documents)" in where
 
 
 def test_upload_engine_failure_is_a_message(library, tmp_path):
@@ -41,7 +43,7 @@ def test_upload_engine_failure_is_a_message(library, tmp_path):
 @pytest.mark.parametrize("source,expected", [(None, "Choose a document first"), ("", "Choose a document first"),
                                              ("gone.txt", "not in the library")])
 def test_delete_messages(library, source, expected):
-    status, _table, _dropdown = library.delete(source)
+    status, *_ = library.delete(source)
     assert "cqa-error" in status and expected in status.replace("&#46;", ".").replace("&#40;", "(")
 
 
@@ -130,3 +132,35 @@ def test_web_modules_talk_only_to_rag():
         roots = {name.split(".")[0] for name in imported}
         assert not roots & {"chromadb", "ingest", "langchain_chroma", "langchain_core"}, module
         assert {name for name in imported if name.startswith("rag.")} == set(), module  # only `from rag import`
+
+
+@pytest.mark.slow
+def test_paging_search_and_confirmations(tmp_path, embeddings):
+    """Handlers over a private engine: 12 small docs, page size 5, replace and delete both ask first."""
+    from rag import Engine
+
+    settings = Settings(_env_file=None, vectorstore_dir=tmp_path / "vs", corpus_dir=tmp_path / "none",
+                        library_page_size=5)
+    engine = Engine(settings, embeddings=embeddings)
+    engine.store.mark_first_build("done")
+    for i in range(12):
+        engine.upload(f"doc{i:02d}.txt", f"第{i}号文件\n\n这是第{i}号小文件的正文，讲的是编号{i}。".encode())
+    lib = Library(engine, settings)
+    table, where, pick, page = lib.view("", 3)
+    assert page == 3 and "Page 3 of 3 (12 documents)" in where and table.count("<tr data-source") == 2
+    assert lib.view("", 99)[3] == 3  # past the end → the last page
+    table, where, *_ = lib.view("doc1", 1)
+    assert "(2 documents)" in where and "doc10" in table.replace("&#46;", ".") and "doc05" not in table
+    assert "No document matches" in lib.view("nothing-like-this", 1)[0]
+    again = tmp_path / "doc00.txt"
+    again.write_text("新内容\n\n零号文件被替换了。", encoding="utf-8")
+    results, *_, held, ask = lib.upload([str(again)])
+    assert results == "" and held == [str(again)] and ask["visible"] and "doc00" in ask["value"].replace("&#46;", ".")
+    assert "零号" not in engine.read("upload:doc00.txt").text  # nothing replaced before the answer
+    results, *_ = lib.replace(held)
+    assert "Replaced" in results and "零号" in engine.read("upload:doc00.txt").text
+    status, doomed, row = lib.ask_delete("upload:doc03.txt")
+    assert "cqa-question" in status and doomed == "upload:doc03.txt" and row["visible"]
+    assert engine.document("upload:doc03.txt") is not None
+    status, *_ = lib.delete(doomed)
+    assert "cqa-ok" in status and engine.document("upload:doc03.txt") is None

@@ -194,7 +194,9 @@ def test_searched_query_shown_only_when_rewritten():
 def test_english_extractive_answer_points_to_llm_setup():
     out = R.render_answer(_answer("According to the corpus: 答案。[1]", script="en"))
     assert "need an LLM" in _visible(out)
-    assert 'href="readme#generated-answers-with-an-llm-deepseek-ollama-vllm"' in out
+    assert 'href="help"' in out
+    moved = R.render_answer(_answer("According to the corpus: 答案。[1]", script="en"), docs_url="https://x.org/a\"b")
+    assert 'href="https&#58;//x&#46;org/a&#34;b"' in moved
     assert "need an LLM" not in _visible(R.render_answer(_answer(script="en", answerer="llm")))
     assert "need an LLM" not in _visible(R.render_answer(_answer()))
 

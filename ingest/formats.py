@@ -1,0 +1,186 @@
+"""Formats: bytes of a PDF, a Word file or an article export → raw ``Document``s.
+
+Owns: extracting text from ``.pdf`` (pypdf; a page without a text layer is reported, never
+stored empty), ``.docx`` (python-docx; the first heading becomes the title) and article
+exports (``.jsonl`` / ``.csv``, one article per row, column names from ``ArticleColumns``),
+and the identity of a row: ``<file doc_id>#<row id or line number>``, labelled
+``<file label>#<row id or line number>`` — so a folder sync still works by ``doc_id`` prefix.
+A bad row (invalid JSON, no text) is reported with its line number; the others are kept.
+Does not own: decoding text files or file identity (``ingest.loader``), cleanup (``ingest.clean``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from langchain_core.documents import Document
+
+from ingest.errors import ConfigError, UnreadableFileError
+
+__all__ = ["ArticleColumns", "Loaded", "pdf_document", "docx_document", "article_rows", "ROW_SUFFIXES"]
+
+log = logging.getLogger(__name__)
+ROW_SUFFIXES = (".jsonl", ".csv")
+_FIELDS = ("id", "title", "date", "url", "text")
+_OCR_FIX = "it has no text layer (a scan?); run OCR on it first (e.g. `ocrmypdf in.pdf out.pdf`) and add the result"
+
+
+@dataclass(frozen=True)
+class ArticleColumns:
+    """Which column of an article export holds each field (``ARTICLE_COLUMNS``)."""
+
+    id: str = "id"
+    title: str = "title"
+    date: str = "date"
+    url: str = "url"
+    text: str = "text"
+
+    @classmethod
+    def parse(cls, spec: str) -> "ArticleColumns":
+        """``"title:headline,text:body"`` → columns; fields not named keep their default."""
+        mapping = {}
+        for part in filter(None, (p.strip() for p in (spec or "").split(","))):
+            key, sep, column = part.partition(":")
+            if not sep or key.strip() not in _FIELDS or not column.strip():
+                raise ConfigError(f"ARTICLE_COLUMNS entry {part!r} is invalid: use field:column with field one of "
+                                  f"{', '.join(_FIELDS)}, e.g. ARTICLE_COLUMNS=title:headline,text:body.")
+            mapping[key.strip()] = column.strip()
+        return cls(**mapping)
+
+
+@dataclass
+class Loaded:
+    """What one file yields: its documents, and the parts that failed as (label, reason, doc_id)."""
+
+    documents: list[Document] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+# -- PDF -------------------------------------------------------------------------
+def pdf_document(name: str, data: bytes, doc_id: str) -> Loaded:
+    """One document of the PDF's text pages; pages without text are reported by number."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        title = (reader.metadata.title if reader.metadata else None) or None
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise UnreadableFileError(name, f"not a readable PDF ({exc})") from None
+    if not any(pages):
+        raise UnreadableFileError(name, _OCR_FIX)
+    loaded = Loaded([Document(page_content="\n\n".join(p for p in pages if p),
+                              metadata=_meta(doc_id, name, "pdf", title=title))])
+    for i, text in enumerate(pages, 1):
+        if not text:
+            loaded.failed.append((f"{name} p.{i}", f"page {i} {_OCR_FIX}; the other pages were added", doc_id))
+    return loaded
+
+
+# -- Word --------------------------------------------------------------------------
+def docx_document(name: str, data: bytes, doc_id: str) -> Loaded:
+    """Paragraphs and table cells in order; the first Title/Heading paragraph is the title."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, ValueError, KeyError, OSError) as exc:
+        raise UnreadableFileError(name, f"not a readable .docx file ({exc})") from None
+    title, paragraphs = None, []
+    for p in document.paragraphs:
+        text = p.text.strip()
+        style = (p.style.name if p.style is not None else "") or ""
+        if text and title is None and (style == "Title" or style.startswith("Heading")):
+            title = text
+        elif text:
+            paragraphs.append(text)
+    paragraphs += [c.text.strip() for t in document.tables for row in t.rows for c in row.cells if c.text.strip()]
+    title = title or (document.core_properties.title or None)
+    return Loaded([Document(page_content="\n\n".join(paragraphs), metadata=_meta(doc_id, name, "docx", title=title))])
+
+
+# -- article exports -------------------------------------------------------------------
+def article_rows(name: str, text: str, doc_id: str, columns: ArticleColumns) -> Loaded:
+    """One document per row of a ``.jsonl`` or ``.csv`` export; bad rows are reported, not fatal."""
+    rows = _jsonl_rows(text) if name.lower().endswith(".jsonl") else _csv_rows(text)
+    loaded = Loaded()
+    for line, row, problem in rows:
+        key = _row_key(row, columns, line)
+        label, row_id = f"{name}#{key}", f"{doc_id}#{key}"
+        body = row.get(columns.text) if isinstance(row, dict) else None
+        if problem is None and not (isinstance(body, str) and body.strip()):
+            problem = f"no text in column {columns.text!r}"
+        if problem:
+            loaded.failed.append((label, f"line {line}: {problem}", row_id))
+            continue
+        loaded.documents.append(Document(page_content=body, metadata=_meta(
+            row_id, label, "article", title=_str(row.get(columns.title)), url=_str(row.get(columns.url)),
+            published=_iso_date(row.get(columns.date), label))))
+    if not loaded.documents:
+        reasons = "; ".join(r for _, r, _ in loaded.failed[:3]) or "no rows"
+        raise UnreadableFileError(name, f"no article with text ({reasons}); columns are set by ARTICLE_COLUMNS")
+    return loaded
+
+
+def _jsonl_rows(text: str):
+    for line, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            yield line, None, f"invalid JSON ({exc.msg} at column {exc.colno})"
+            continue
+        yield line, row, None if isinstance(row, dict) else "not a JSON object"
+
+
+def _csv_rows(text: str):
+    reader = csv.DictReader(io.StringIO(text))
+    start = 2  # line 1 is the header
+    try:
+        for row in reader:
+            # subtle: a quoted field may span lines; report the line the row starts on
+            yield start, row, None
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        yield start, None, f"invalid CSV ({exc})"
+
+
+def _row_key(row, columns: ArticleColumns, line: int) -> str:
+    value = row.get(columns.id) if isinstance(row, dict) else None
+    value = _str(value)
+    # '#' and '/' would make a row id look like another row or a subfolder
+    return re.sub(r"[#/\s]+", "_", value)[:80] if value else str(line)
+
+
+def _str(value) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value).strip() or None
+
+
+def _iso_date(value, label: str) -> str | None:
+    """ISO date from 2025-01-27, 2025/1/27, 2025-01-27T08:00:00Z or 2025年1月27日; else dropped."""
+    raw = _str(value)
+    if raw is None:
+        return None
+    m = re.match(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})", raw)
+    try:
+        if m:
+            return date(*map(int, m.groups())).isoformat()
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        log.warning("%s: dropped date %r (not a date)", label, raw)
+        return None
+
+
+def _meta(doc_id: str, source: str, fmt: str, **fields) -> dict:
+    return {"doc_id": doc_id, "source": source, "format": fmt, **{k: v for k, v in fields.items() if v}}

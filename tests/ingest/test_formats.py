@@ -1,0 +1,83 @@
+"""PDF, Word and article exports (.jsonl/.csv) through the loader: text, titles, row identity, bad rows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ingest import ArticleColumns, load_bytes, load_documents, load_path
+from ingest.errors import ConfigError, UnreadableFileError, UnsupportedFileError
+from tests.samples import docx_bytes, text_pdf
+
+
+def test_pdf_text_and_title():
+    loaded = load_documents("report.pdf", text_pdf("Zephyr Labs trained Quill on 4096 GPUs.", "Page two.",
+                                                   title="Quill report"))
+    doc, = loaded.documents
+    assert "4096 GPUs" in doc.page_content and "Page two." in doc.page_content
+    assert doc.metadata["title"] == "Quill report" and doc.metadata["doc_id"] == "upload:report.pdf"
+    assert loaded.failed == []
+
+
+def test_scanned_pdf_is_an_error_naming_ocr():
+    with pytest.raises(UnreadableFileError, match="no text layer.*OCR"):
+        load_documents("scan.pdf", text_pdf("", ""))
+
+
+def test_pdf_with_one_scanned_page_keeps_the_text_and_reports_the_page():
+    loaded = load_documents("mixed.pdf", text_pdf("Real text here.", ""))
+    assert len(loaded.documents) == 1 and "Real text" in loaded.documents[0].page_content
+    assert [(name, "page 2" in reason and "OCR" in reason) for name, reason, _ in loaded.failed] == [("mixed.pdf p.2", True)]
+
+
+def test_broken_pdf_is_unreadable():
+    with pytest.raises(UnreadableFileError, match="not a readable PDF"):
+        load_documents("x.pdf", b"%PDF-1.4 garbage")
+
+
+def test_docx_heading_is_the_title():
+    doc = load_bytes("news.docx", docx_bytes("深度求索发布V3", "第一段。", "第二段。"))
+    assert doc.metadata["title"] == "深度求索发布V3"
+    assert doc.page_content == "第一段。\n\n第二段。"
+
+
+def test_jsonl_rows_become_documents_and_bad_rows_are_reported_by_line():
+    rows = [json.dumps({"title": "甲", "date": "2025/1/27", "url": "https://e.com/a", "text": "甲文。"}, ensure_ascii=False),
+            "{not json", "", json.dumps({"title": "无正文"}, ensure_ascii=False),
+            json.dumps({"id": "a/b#7", "text": "乙文。"}, ensure_ascii=False)]
+    loaded = load_documents("news.jsonl", "\n".join(rows).encode(), doc_id="file:/c/news.jsonl")
+    first, second = loaded.documents
+    assert first.metadata == {"doc_id": "file:/c/news.jsonl#1", "source": "news.jsonl#1", "format": "article",
+                              "title": "甲", "url": "https://e.com/a", "published": "2025-01-27"}
+    assert second.metadata["doc_id"] == "file:/c/news.jsonl#a_b_7" and second.page_content == "乙文。"
+    assert [(n, r.split(":")[0]) for n, r, _ in loaded.failed] == [("news.jsonl#2", "line 2"), ("news.jsonl#4", "line 4")]
+    assert "invalid JSON" in loaded.failed[0][1] and "no text" in loaded.failed[1][1]
+
+
+def test_csv_with_configured_columns_and_multiline_fields():
+    data = 'headline,body,when\n"A","line one\nline two",2025-02-01\nB,,2025-02-02\nC,third,bad-date\n'
+    loaded = load_documents("feed.csv", data.encode(), columns=ArticleColumns.parse("title:headline,text:body,date:when"))
+    assert [d.metadata["source"] for d in loaded.documents] == ["feed.csv#2", "feed.csv#5"]
+    assert loaded.documents[0].metadata["published"] == "2025-02-01" and "published" not in loaded.documents[1].metadata
+    assert loaded.failed[0][:2] == ("feed.csv#4", "line 4: no text in column 'body'")
+
+
+def test_export_without_any_good_row_is_an_error():
+    with pytest.raises(UnreadableFileError, match="no article with text.*ARTICLE_COLUMNS"):
+        load_documents("e.jsonl", b'{"title": "x"}\n')
+
+
+def test_bad_column_spec_names_the_fix():
+    with pytest.raises(ConfigError, match="ARTICLE_COLUMNS"):
+        ArticleColumns.parse("headline")
+
+
+def test_load_bytes_refuses_exports_and_load_path_reads_them(tmp_path):
+    with pytest.raises(UnsupportedFileError):
+        load_bytes("a.jsonl", b'{"text": "x"}')
+    (tmp_path / "sub").mkdir()
+    f = tmp_path / "sub" / "a.jsonl"
+    f.write_text('{"text": "正文。"}\n', encoding="utf-8")
+    doc, = load_path(f, tmp_path).documents
+    assert doc.metadata["source"] == "sub/a.jsonl#1" and doc.metadata["doc_id"].endswith("/sub/a.jsonl#1")

@@ -1,0 +1,89 @@
+"""Article exports, PDFs and Word files through the real indexer: row identity, folder sync by
+prefix, bad rows in the report, re-uploaded exports replacing their rows, answers from each format."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag import Engine, Settings, UnreadableFileError
+from tests.samples import docx_bytes, text_pdf
+
+pytestmark = pytest.mark.slow
+
+ROW_A = {"id": "a1", "title": "鲸鱼吉祥物", "date": "2025-03-01", "text": "深度求索的吉祥物是一只鲸鱼，每天吃三公斤虾。"}
+ROW_B = {"title": "熊猫吉祥物", "date": "2025-03-02", "text": "月之暗面的吉祥物是一只熊猫，每天吃五公斤竹子。"}
+
+
+def _engine(tmp_path, embeddings, **settings):
+    return Engine(Settings(_env_file=None, vectorstore_dir=tmp_path / "vs", corpus_dir=tmp_path / "corpus",
+                           **settings), embeddings=embeddings)
+
+
+def _jsonl(*rows) -> str:
+    return "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows) + "\n"
+
+
+def test_folder_with_an_export_syncs_rows_by_prefix(tmp_path, embeddings):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "news.jsonl").write_text(_jsonl(ROW_A, "{broken", ROW_B), encoding="utf-8")
+    engine = _engine(tmp_path, embeddings)
+    report = engine.ingest(folder)
+    assert sorted(d.source for d in engine.documents()) == ["news.jsonl#3", "news.jsonl#a1"]
+    assert report.files_read == 2 and [n for n, _ in report.failed] == ["news.jsonl#2"]
+    assert report.failed[0][1].startswith("line 2: invalid JSON")
+    assert engine.document(f"file:{folder.resolve()}/news.jsonl#a1").title == "鲸鱼吉祥物"
+    assert "熊猫" in engine.query("月之暗面的吉祥物是什么动物？").answer
+    # unchanged re-ingest keeps both rows (all row ids count as seen)
+    again = engine.ingest(folder)
+    assert again.removed == 0 and again.unchanged >= 2 and len(engine.documents()) == 2
+    # a row that leaves the file leaves the index; the file's other rows stay
+    (folder / "news.jsonl").write_text(_jsonl(ROW_A), encoding="utf-8")
+    third = engine.ingest(folder)
+    assert third.removed >= 1 and [d.source for d in engine.documents()] == ["news.jsonl#a1"]
+
+
+def test_reuploaded_export_replaces_its_rows_and_would_replace_says_so(tmp_path, embeddings):
+    engine = _engine(tmp_path, embeddings)
+    engine.store.mark_first_build("done")  # an empty library of uploads only
+    assert engine.would_replace("feed.jsonl") is None
+    first = engine.upload("feed.jsonl", _jsonl(ROW_A, ROW_B).encode())
+    assert first.replaced == [] and first.files_read == 2
+    assert engine.would_replace("feed.jsonl") is not None and engine.count_documents() == 2
+    second = engine.upload("feed.jsonl", _jsonl({"text": ""}, ROW_B).encode())
+    assert second.replaced == ["feed.jsonl"] and second.removed >= 1 and second.unchanged >= 1
+    assert second.failed == [("feed.jsonl#1", "line 1: no text in column 'text'")]
+    assert [d.source for d in engine.documents()] == ["feed.jsonl#2"]
+    assert engine.count_documents("熊猫") == 1 and engine.count_documents("鲸鱼") == 0
+
+
+def test_pdf_and_docx_uploads_are_answered_and_scans_refused(tmp_path, embeddings):
+    engine = _engine(tmp_path, embeddings)
+    engine.store.mark_first_build("done")
+    engine.upload("quill.pdf", text_pdf("Zephyr Labs trained the Quill model on 4096 GPUs in Oslo."))
+    engine.upload("panda.docx", docx_bytes("熊猫实验室", "熊猫实验室位于成都，去年训练了一个名叫竹叶的模型。"))
+    assert engine.document("upload:panda.docx").title == "熊猫实验室"
+    assert "成都" in engine.query("熊猫实验室位于哪里？").answer
+    assert "4096" in engine.query("How many GPUs did Zephyr Labs use to train Quill?").answer
+    with pytest.raises(UnreadableFileError, match="OCR"):
+        engine.upload("scan.pdf", text_pdf(""))
+    assert engine.document("upload:scan.pdf") is None
+
+
+def test_read_joins_chunks_without_overlap_in_the_readers_script(engine, corpus_dir):
+    from ingest import clean, file_id, load_file
+
+    path = corpus_dir / "003_9dad58ff233fdee4.txt"
+    article = engine.read(file_id(path))
+    assert len(engine.article(file_id(path))[1]) > 1  # several overlapping chunks …
+    cleaned = clean(load_file(path)).page_content
+    assert _squash(article.text) == _squash(cleaned)  # … read back once each
+    hant = engine.read(file_id(path), "zh-Hant")
+    assert "浙江大學" in hant.text and "浙江大学" in article.text
+    assert engine.read("file:/nope") is None
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())

@@ -1,0 +1,39 @@
+"""Markup of the full-article page, the library rows and the article links: escaped, marked, linked."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from rag import Article, DocumentInfo
+from ui import render as R
+from ui.article import render_article
+
+INFO = DocumentInfo(doc_id="upload:x.txt", source="<b>x</b>.txt", title="<img src=x onerror=alert(1)>",
+                    published="2025-01-02", url="javascript:alert(1)", chunks=2, added_at="2026-01-02T03:04:05+00:00",
+                    complete=False)
+
+
+def test_article_is_escaped_and_every_highlight_marked():
+    art = Article(INFO, INFO.title, "第一段<script>x</script>。\n\n梁文锋毕业于浙江大学。后来他创办了公司。梁文锋毕业于浙江大学。")
+    out = render_article(art, ["梁文锋毕业于浙江大学。", "<script>x</script>"])
+    assert "<script>" not in out and "<img" not in out and "javascript" not in out
+    assert out.count('<mark tabindex="-1">') == 3 and out.split("cqa-full-text")[1].count("<p>") == 2
+    assert 'href="./"' in out  # back to the chat
+
+
+def test_missing_article_says_so():
+    assert "cqa-error" in render_article(None) and "not in the library" in render_article(None).replace("&#46;", ".")
+
+
+def test_library_row_shows_added_date_incomplete_badge_and_read_link():
+    out = R.render_library([INFO], total=120)
+    assert "(120)" in out and "2026&#45;01&#45;02 03&#58;04" in out and "incomplete" in out
+    assert "<b>" not in out and "<img" not in out and 'class="cqa-read"' in out
+    assert "complete" not in R.render_library([DocumentInfo("f", "f.txt", None, None, None, 1)]).replace("cqa-", "")
+
+
+def test_article_href_carries_doc_script_and_highlights():
+    href = R.article_href("file:/a b#1", "zh-Hant", ["甲。", "乙。", "丙。", "丁。"])
+    query = parse_qs(urlsplit(href).query)
+    assert urlsplit(href).path == "article" and query["doc"] == ["file:/a b#1"] and query["script"] == ["zh-Hant"]
+    assert query["hl"] == ["甲。", "乙。", "丙。"]

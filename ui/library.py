@@ -1,0 +1,139 @@
+"""Library: the handlers behind the library tab — a searchable, paged list, uploads and deletion.
+
+Owns: one page of the list at a time (``LIBRARY_PAGE_SIZE`` rows, counted with one cheap call,
+so 10,000 documents stay usable), uploads with type/size limits (the same ingest as the CLI),
+asking before an upload replaces a document of the same name, asking before a deletion, and
+clearing stale "Added …" lines whenever the list changes. Every failure becomes a readable line
+(``CorpusQAError`` → its sentence; anything else → logged, generic sentence).
+Does not own: layout (``ui.web``), markup (``ui.render``). Talks only to ``rag``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import gradio as gr
+
+from rag import CorpusQAError, Engine, Settings
+from ui import labels as L
+from ui import render as R
+
+__all__ = ["Library"]
+
+log = logging.getLogger(__name__)
+
+
+class Library:
+    """Every list-changing handler returns ``view`` outputs: (table, page label, delete choices, page)."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine, self.max_bytes = engine, int(settings.upload_max_mb * 1024 * 1024)
+        self.max_mb, self.page_size = settings.upload_max_mb, settings.library_page_size
+
+    # -- the list -----------------------------------------------------------------
+    def view(self, search: str | None = "", page: int | None = 1) -> tuple[str, str, object, int]:
+        """One page of documents matching ``search``; a page past the end shows the last one."""
+        search = (search or "").strip()
+        try:
+            total = self.engine.count_documents(search)
+            pages = max(1, -(-total // self.page_size))
+            page = min(max(1, int(page or 1)), pages)
+            docs = self.engine.documents(search, (page - 1) * self.page_size, self.page_size)
+        except Exception:
+            log.exception("listing documents failed")
+            return R.render_error(L.INTERNAL_ERROR), "", gr.skip(), 1
+        choices = [(f"{d.title or d.source} — {d.source}", d.doc_id) for d in docs]
+        return (R.render_library(docs, total, search), L.PAGE_OF.format(page=page, pages=pages, total=total),
+                gr.update(choices=choices, value=None), page)
+
+    def refresh(self, search: str | None = "", page: int | None = 1):
+        """(view…, cleared upload results, cleared delete status)."""
+        return (*self.view(search, page), "", "")
+
+    def step(self, search: str | None, page: int | None, delta: int):
+        return self.refresh(search, (page or 1) + delta)
+
+    # -- uploads --------------------------------------------------------------------
+    def _check(self, path: str) -> str | None:
+        name = Path(path).name
+        if Path(name).suffix.lower() not in L.ALLOWED_SUFFIXES:
+            return L.UPLOAD_BAD_TYPE.format(allowed=" ".join(L.ALLOWED_SUFFIXES))
+        if Path(path).stat().st_size > self.max_bytes:
+            return L.UPLOAD_TOO_BIG.format(limit=f"{self.max_mb:g}")
+        return None
+
+    def _one(self, path: str) -> tuple[str, object, str | None]:
+        name = Path(path).name
+        if problem := self._check(path):
+            return name, None, problem
+        try:
+            return name, self.engine.upload(name, Path(path).read_bytes()), None
+        except CorpusQAError as exc:
+            return name, None, str(exc)
+        except Exception:
+            log.exception("upload of %s failed", name)
+            return name, None, L.INTERNAL_ERROR
+
+    def _replaces(self, path: str) -> bool:
+        try:
+            return self._check(path) is None and self.engine.would_replace(Path(path).name) is not None
+        except Exception:  # the upload itself will report the problem
+            return False
+
+    def upload(self, paths: list[str] | str | None, search: str | None = "", page: int | None = 1):
+        """Add new files at once; hold back those that would replace a document and ask first.
+
+        Returns (results, view…, cleared file input, files awaiting confirmation, question box update).
+        """
+        paths = [paths] if isinstance(paths, str) else list(paths or [])
+        held = [p for p in paths if self._replaces(p)]
+        results = [self._one(p) for p in paths if p not in held]
+        return (R.render_upload_results(results) if results else "", *self.view(search, page), None,
+                held, self._ask_replace(held))
+
+    @staticmethod
+    def _ask_replace(held: list[str]):
+        if not held:
+            return gr.update(visible=False, value="")
+        names = ", ".join(Path(p).name for p in held)
+        return gr.update(visible=True, value=R.render_question(L.REPLACE_ASK.format(names=names)))
+
+    def replace(self, held: list[str] | None, search: str | None = "", page: int | None = 1):
+        """The user confirmed: upload the held files over their namesakes. (results, view…, [], box)."""
+        results = [self._one(p) for p in held or []]
+        return R.render_upload_results(results), *self.view(search, page), [], self._ask_replace([])
+
+    def keep(self, held: list[str] | None):
+        """The user declined: nothing is uploaded. (results, [], box)."""
+        skipped = [(Path(p).name, None, L.REPLACE_SKIPPED) for p in held or []]
+        return R.render_upload_results(skipped), [], self._ask_replace([])
+
+    # -- deletion -------------------------------------------------------------------
+    def ask_delete(self, doc_id: str | None):
+        """First click: name the document and show the confirm button. (status, pending id, confirm row)."""
+        info = self.engine.document(doc_id) if doc_id else None
+        if info is None:
+            message = L.DELETE_NONE if not doc_id else L.DELETE_MISSING.format(source=doc_id)
+            return R.render_error(message), None, gr.update(visible=False)
+        return (R.render_question(L.DELETE_ASK.format(source=info.title or info.source)), doc_id,
+                gr.update(visible=True))
+
+    def delete(self, doc_id: str | None, search: str | None = "", page: int | None = 1):
+        """Confirmed: delete. (status, view…, cleared upload results, pending id, hidden confirm row)."""
+        status = self._remove(doc_id) if doc_id else R.render_error(L.DELETE_NONE)
+        return (status, *self.view(search, page), "", None, gr.update(visible=False))
+
+    def _remove(self, doc_id: str) -> str:
+        try:
+            info = self.engine.document(doc_id)
+            source = info.source if info else doc_id
+            removed = self.engine.delete(doc_id)
+        except CorpusQAError as exc:
+            return R.render_error(str(exc))
+        except Exception:
+            log.exception("deleting %s failed", doc_id)
+            return R.render_error(L.INTERNAL_ERROR)
+        if not removed:
+            return R.render_error(L.DELETE_MISSING.format(source=source))
+        return f'<p class="cqa-ok">{R.escape_text(L.DELETED.format(source=source, chunks=removed))}</p>'

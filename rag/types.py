@@ -37,6 +37,7 @@ class Answer:
     answerer: str = "extractive"
     notice: str | None = None   # one line for the user, e.g. why the LLM was not used
     dropped_citations: int = 0  # markers removed because they pointed at no passage
+    short: str | None = None    # the asked-for span (person, place, date, number…) when the answerer names one
 
     def to_dict(self) -> dict:
         return asdict(self)

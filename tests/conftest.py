@@ -73,3 +73,12 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last.
+
+    subtle: Playwright's sync API keeps an event loop running in this thread for the rest of
+    the session, so async tests (LangChain's standard retriever tests) must come before it.
+    """
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))

@@ -125,7 +125,7 @@ def _notices(answer: Answer, docs_url: str) -> str:
 
 def plain_text(answer: Answer) -> str:
     """What Copy puts on the clipboard: the answer, then its numbered sources (title, date, link)."""
-    lines = [answer.answer.strip()]
+    lines = ([answer.short.strip(), ""] if answer.short and not answer.abstained else []) + [answer.answer.strip()]
     cited = _cited(answer)
     if cited:
         lines += ["", f"{_words(answer)['sources']}:"]
@@ -147,9 +147,16 @@ def render_answer(answer: Answer, docs_url: str = L.LLM_DOCS_URL) -> str:
     copy = (f'<button type="button" class="cqa-copy" value="{_attribute(plain_text(answer))}">'
             f"{escape_text(_words(answer)['copy'])}</button>")
     return (f'<div class="cqa-msg">{_searched(answer)}'
-            f'<div class="cqa-answer {kind}">{badge}{_with_markers(answer.answer)}</div>'
+            f'{_short(answer)}<div class="cqa-answer {kind}">{badge}{_with_markers(answer.answer)}</div>'
             f"{_notices(answer, docs_url)}{_footnotes(_cited(answer))}{render_sources(answer)}"
             f'<div class="cqa-tools">{copy}</div></div>')
+
+
+def _short(answer: Answer) -> str:
+    """The short answer, bold, before the cited sentences — when the answerer gives one."""
+    if answer.abstained or not (answer.short or "").strip():
+        return ""
+    return f'<p class="cqa-short"><strong>{escape_text(answer.short.strip())}</strong></p>'
 
 
 def render_error(message: str) -> str:

@@ -208,3 +208,13 @@ def test_library_summary_counts_dates_and_escapes():
     out = R.library_summary(docs)
     assert "3 篇" in out and "3 news articles" in out and "2024&#45;12&#45;26 – 2025&#45;01&#45;28" in out
     assert "<x>" not in out and "空" in R.library_summary([])
+
+
+@pytest.mark.parametrize("short,shown", [("梁文锋", True), ("<b>梁</b>", True), ("", False), (None, False)])
+def test_short_answer_comes_first_in_bold(short, shown):
+    ans = _answer(short=short)
+    out = R.render_answer(ans)
+    assert ("cqa-short" in out) == shown and "<b>梁</b>" not in out
+    if shown:
+        assert out.index("cqa-short") < out.index("cqa-answer ") and R.plain_text(ans).startswith(short)
+    assert "cqa-short" not in R.render_answer(_answer(short="梁文锋", abstained=True, citations=[]))

@@ -6,8 +6,8 @@ but whose paragraph is not indexed (unanswerable there); writing the indexed par
 as a throwaway corpus, one ``pNNNNN.md`` file each (``# title`` then the context), and
 building it with the product's own ``Engine.ingest`` — cached under
 ``<cache>/<content hash>/`` so a rerun embeds nothing; the span grading (accuracy,
-first-sentence accuracy, SQuAD exact match / F1 over ``Answer.short`` when answers have
-it) and the per-language table.
+first-sentence accuracy, SQuAD exact match / F1 over ``Answer.short`` (0 when an answer has
+none) and the per-language table.
 Does not own: answering (``rag.engine``); the baseline index, hit@k/MRR, abstention and
 latency metrics and the table layout (``rag.evaluate``, shared with ``rag eval``).
 subtle: relies only on the public Engine API and on ``Answer.retrieved`` holding the
@@ -224,9 +224,8 @@ def _grade(ans, item: dict, ms: float) -> dict:
            "first": answered and contains_span(first_sentence(ans.answer), golds),
            "cited": sum(len(c.highlights) for c in ans.citations) if answered else None,
            "em": None, "f1": None}
-    if hasattr(ans, "short"):  # subtle: the field is planned, not there yet; "-" until it is
-        short = (ans.short or "") if answered else ""
-        row["em"], row["f1"] = exact_match(short, golds), f1_score(short, golds)
+    short = (ans.short or "") if answered else ""   # no short answer scores 0, as an abstention does
+    row["em"], row["f1"] = exact_match(short, golds), f1_score(short, golds)
     return row
 
 

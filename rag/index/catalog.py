@@ -75,6 +75,7 @@ class Catalog:
         self.path = path
         self._db = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
         self._lock = threading.RLock()
+        self._dim = 0
         # subtle: WAL lets readers in other processes go on while an ingest writes.
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
@@ -113,6 +114,7 @@ class Catalog:
         return default if row is None else row[0]
 
     def set(self, key: str, value, db: sqlite3.Connection | None = None) -> None:
+        self._dim = 0 if key == "dim" else self._dim
         with self._lock:
             (db or self._db).execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
@@ -241,7 +243,10 @@ class Catalog:
         return {cid: self._vectors(blob) for cid, blob in rows}
 
     def _vectors(self, blob: bytes | None) -> np.ndarray:
-        dim = int(self.get("dim", 0) or 0)
+        # subtle: read per question for every candidate chunk, so the recorded dim is cached
+        if not self._dim:
+            self._dim = int(self.get("dim", 0) or 0)
+        dim = self._dim
         if not blob or not dim:
             return np.zeros((0, max(dim, 1)), dtype=np.float32)
         return np.frombuffer(blob, dtype=np.float16).reshape(-1, dim).astype(np.float32)

@@ -118,14 +118,21 @@ class Vectors:
         return self.collection.count()
 
     def ids(self, doc_id: str) -> set[str]:
-        """Every record of one document, read a page at a time."""
-        ids: set[str] = set()
-        for offset in range(0, 1 << 62, self.page_size):
-            got = self.collection.get(where={"doc_id": doc_id}, include=[], limit=self.page_size, offset=offset)
-            ids.update(got["ids"])
+        """Every record of one document."""
+        return set(self._paged_ids({"doc_id": doc_id}))
+
+    def all_ids(self) -> list[str]:
+        """Every record id (for checks and maintenance; never per question)."""
+        return self._paged_ids(None)
+
+    def _paged_ids(self, where: dict | None) -> list[str]:
+        """Ids a page at a time: one Chroma get() fails past 32,766 records."""
+        ids: list[str] = []
+        while True:
+            got = self.collection.get(where=where, include=[], limit=self.page_size, offset=len(ids))
+            ids.extend(got["ids"])
             if len(got["ids"]) < self.page_size:
                 return ids
-        return ids
 
     def upsert(self, docs: list[Document], vectors: list[list[float]]) -> None:
         for start in range(0, len(docs), self.page_size):

@@ -2,6 +2,7 @@
 
 import shutil
 
+import numpy as np
 import pytest
 
 from rag import Engine, ModelMismatchError, Settings
@@ -186,3 +187,32 @@ def test_hant_source_is_quoted_verbatim_to_a_hant_reader(tmp_path, embeddings):
     assert all(h in card.text for h in card.highlights) and "支持" in ans.answer
     hans = engine.query("这款网路卡支持哪些连接类型？", script="zh-Hans")
     assert "连接类型" in hans.citations[0].text                          # another script is converted
+
+
+@pytest.mark.slow
+def test_incremental_changes_equal_a_fresh_build_across_a_restart(tmp_path, folder, embeddings):
+    engine = _engine(tmp_path / "inc", embeddings, folder)
+    engine.ingest(folder)
+    engine.upload("note.txt", "上传的笔记：深度求索的吉祥物是一只鲸鱼。".encode())
+    path = folder / "003_9dad58ff233fdee4.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("浙江大学", "清华大学"), encoding="utf-8")
+    engine.ingest(folder)                                       # an edit
+    engine.upload("gone.txt", "很快被删除的文件：海豚每天吃五公斤鱼。".encode())
+    engine.delete("upload:gone.txt")                            # an add, then a delete
+    (folder / "004_2506fd8a5bd187dc.txt").unlink()
+    engine.ingest(folder)                                       # a file leaves the folder
+    del engine
+    reopened = _engine(tmp_path / "inc", embeddings, folder)   # a new engine: what was persisted
+    fresh = _engine(tmp_path / "fresh", embeddings, folder)
+    fresh.ingest(folder)
+    fresh.upload("note.txt", "上传的笔记：深度求索的吉祥物是一只鲸鱼。".encode())
+    a, b = reopened.store, fresh.store
+    assert a.catalog.chunk_ids_all() == b.catalog.chunk_ids_all() == set(a.vectors.all_ids())
+    assert set(b.vectors.all_ids()) == b.catalog.chunk_ids_all()
+    assert [(d.doc_id, d.chunks) for d in a.documents()] == [(d.doc_id, d.chunks) for d in b.documents()]
+    assert np.allclose(a.catalog.centroid(), b.catalog.centroid(), atol=1e-3)
+    for token in ["清华大学", "浙江大学", "鲸鱼", "海豚", "英伟达"]:
+        assert a.lexical.df(token) == b.lexical.df(token)
+    for q in ["梁文锋毕业于哪所大学？", "深度求索的吉祥物", "H800芯片"]:
+        assert [d.id for d, _ in a.lexical.search(q, 10)] == [d.id for d, _ in b.lexical.search(q, 10)]
+        assert reopened.query(q).answer == fresh.query(q).answer

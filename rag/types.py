@@ -22,7 +22,7 @@ class Citation:
     text: str                   # the passage, in the asker's script (original for English)
     score: float
     highlights: list[str] = field(default_factory=list)  # supporting sentence(s), as in ``text``
-    doc_id: str | None = None   # the document's identity (``Engine.article(doc_id)`` opens it whole)
+    doc_id: str | None = None   # the document's identity (``Engine.read(doc_id)`` opens it whole)
 
 
 @dataclass

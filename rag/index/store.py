@@ -144,7 +144,8 @@ class Store:
         new = [c for i, c in wanted.items() if i not in have]
         if not new and not (have | in_vectors) - wanted.keys() and doc_id not in self.catalog.incomplete():
             return SyncCounts(unchanged=len(wanted))
-        self.catalog.start_document(doc_id, meta)
+        if new:  # subtle: a pure delete must not relabel the row it is about to remove
+            self.catalog.start_document(doc_id, meta)
         for start in range(0, len(new), self.batch_size):
             self._add_batch(new[start:start + self.batch_size])
             if progress:
@@ -166,7 +167,7 @@ class Store:
 
     def delete_document(self, doc_id: str) -> int:
         """Remove a document's chunks; returns how many went."""
-        return self.sync_document({"doc_id": doc_id, "source": doc_id}, []).removed
+        return self.sync_document({"doc_id": doc_id}, []).removed
 
     def _changed(self) -> None:
         self.lexical.invalidate()

@@ -257,7 +257,7 @@ def worker_measure(path: str, host: str, port: int, upload: bool) -> dict:
     store.dense = timed("dense", store.dense)
     lexical.search = timed("bm25", lexical.search)
     lexical.df = timed("df", lexical.df)
-    engine.extractive.score = timed("answer_score", engine.extractive.score)
+    engine.extractive.assess = timed("answer_score", engine.extractive.assess)
     store.refresh = timed("refresh", store.refresh)
 
     qs = questions()

@@ -1,16 +1,17 @@
-"""Extractive answerer (the default, no LLM): quote the retrieved sentences that best answer.
+"""Extractive answerer (the default, no LLM): quote the retrieved sentences that answer.
 
-Owns: scoring every sentence of the retrieved chunks against the question — cosine of
-stored sentence vectors (multilingual, so English questions work) plus query-term
-overlap — choosing up to N sentences, citing each with [n], and abstaining when the
-best evidence is weak.
+Owns: asking the fitted models (``rag.answer.model``) about the evidence
+(``rag.answer.features``): abstaining when P(answerable) is under the fitted bar, quoting
+the most probable sentence, and citing a further sentence only when it reaches the fitted
+bar on its own; numbering citations [n]; the short answer span when the question asks for
+a person, place, organisation, date, number or amount.
 Input: ``{"question", "query", "script", "docs"}``; output: an ``Answer``.
-Does not own: retrieval, or the display conversions (``rag.citations``).
+Does not own: retrieval, features, fitting (``fitting/fit_answer.py``), display conversions
+(``rag.citations``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -18,42 +19,37 @@ import numpy as np
 from langchain_core.documents import Document
 
 from ingest import to_canonical
-from rag.answerability import expected_type, has_type, unknown_governments
-from rag.citations import ABSTAIN, display_sentences, make_citation
-from rag.index.lexical import tokenize
+from rag.answer.features import SENTENCE_FEATURES, Candidate, Evidence, gather
+from rag.answer.model import AnswerModel, columns
+from rag.citations import ABSTAIN, make_citation
 from rag.types import Answer
 
-__all__ = ["ExtractiveAnswerer"]
-
-_LEX_WEIGHT = 0.2
-_TYPE_BONUS = 0.04
-_MIN_CHARS = 8
-_NUMBER_QUESTION = re.compile(r"多少|几|百分之|how (many|much)|what (percentage|share|amount)|how far", re.I)
-_DIGIT = re.compile(r"\d|[一二三四五六七八九十百千万亿]+(个|万|亿|美元|元|块|名|倍|%)")
+__all__ = ["ExtractiveAnswerer", "Assessment"]
 
 
 @dataclass
-class _Scored:
-    doc_index: int
-    position: int      # sentence index inside its chunk
-    canonical: str
-    shown: str
-    score: float
-    sim: float         # cosine(question, sentence) minus the sentence's hubness
+class Assessment:
+    """What the models say about one question's evidence."""
+
+    evidence: Evidence
+    p_answerable: float
+    probabilities: np.ndarray   # P(answer in sentence), per candidate
+    order: list[int]            # candidates, most probable first
+
+    def best(self) -> Candidate | None:
+        return self.evidence.candidates[self.order[0]] if self.order else None
 
 
 class ExtractiveAnswerer:
-    """Picks cited sentences; abstains when the best sentence's similarity is below the bar."""
+    """Picks cited sentences with the fitted models; abstains below the fitted bar."""
 
     name = "extractive"
 
-    def __init__(self, store, index, threshold: float = -0.04, threshold_en: float = -0.16,
-                 max_sentences: int = 3, hant_config: str = "s2twp", margin: float = 0.06) -> None:
-        self.store, self.index = store, index
-        # subtle: an English question is matched against Chinese sentences; cross-lingual
-        # cosines run ~0.1 lower than monolingual ones, so English gets its own bar.
-        self.thresholds = {"zh-Hans": threshold, "zh-Hant": threshold, "en": threshold_en}
-        self.max_sentences, self.hant_config, self.margin = max_sentences, hant_config, margin
+    def __init__(self, store, index, model: AnswerModel, max_sentences: int = 3,
+                 hant_config: str = "s2twp") -> None:
+        self.store, self.index, self.model = store, index, model
+        self.max_sentences = min(max_sentences, model.max_sentences)
+        self.hant_config = hant_config
 
     def invoke(self, inputs: dict) -> Answer:
         *_, answer = self.stream(inputs)
@@ -62,76 +58,52 @@ class ExtractiveAnswerer:
     def stream(self, inputs: dict) -> Iterator[str | Answer]:
         """Yield the answer text sentence by sentence, then the final ``Answer``."""
         docs, script = inputs["docs"], inputs["script"]
-        scored = self.score(inputs["query"], docs, script)
+        a = self.assess(inputs["query"], docs, script)
         base = dict(question=inputs["question"], script=script, query=inputs["query"],
                     retrieved=[d.metadata["source"] for d in docs], answerer=self.name)
-        chosen = self._choose(scored) if scored and scored[0].sim >= self.thresholds[script] else []
-        if not chosen or not self._answers(to_canonical(inputs["query"]), chosen):
+        chosen = self.choose(a)
+        if not chosen:
             yield ABSTAIN[script]
             yield Answer(answer=ABSTAIN[script], citations=[], abstained=True, **base)
             return
-        text, citations = "", []
-        numbers: dict[int, int] = {}
-        for i, s in enumerate(chosen):
+        text, citations, numbers = "", [], {}
+        for i, k in enumerate(chosen):
+            s = a.evidence.candidates[k]
             n = numbers.setdefault(s.doc_index, len(numbers) + 1)
             if n > len(citations):
-                citations.append(make_citation(n, docs[s.doc_index], script, [], s.score, self.hant_config))
+                citations.append(make_citation(n, docs[s.doc_index], script, [], a.probabilities[k], self.hant_config))
             citations[n - 1].highlights.append(s.shown)
             piece = self._frame(script, i) + f"{s.shown}[{n}]"
             text += piece
             yield piece
         yield Answer(answer=text, citations=citations, abstained=False, **base)
 
-    def _answers(self, canonical_q: str, chosen: list[_Scored]) -> bool:
-        """The answerability rules of ``rag.answerability`` on the sentences to be cited."""
-        kind = expected_type(canonical_q)
-        if kind and not has_type(kind, [s.canonical for s in chosen]):
-            return False
-        return not unknown_governments(canonical_q, self.index.mentions)
+    def assess(self, query: str, docs: list[Document], script: str) -> Assessment:
+        m = self.model
+        cheap = lambda X: m.prefilter.logit(columns(X, m.prefilter.features, SENTENCE_FEATURES))  # noqa: E731
+        ev = gather(query, to_canonical(query), docs, script, self.store, self.index, self.hant_config, cheap)
+        if not ev.candidates:
+            return Assessment(ev, 0.0, np.zeros(0), [])
+        logits = m.sentence.logit(ev.X)
+        order = [int(k) for k in np.argsort(-logits, kind="stable")]
+        qx = np.append(ev.question, logits.max())
+        return Assessment(ev, float(m.answerable.probability(qx)[0]), 1 / (1 + np.exp(-logits)), order)
+
+    def choose(self, a: Assessment) -> list[int]:
+        """The candidates to quote, best first; none when the question is judged unanswerable."""
+        if not a.order or a.p_answerable < self.model.answer_bar:
+            return []
+        chosen = a.order[:1]
+        for k in a.order[1:self.max_sentences]:
+            text = a.evidence.candidates[k].canonical
+            if a.probabilities[k] >= self.model.extra_bar and all(
+                    text not in a.evidence.candidates[c].canonical and a.evidence.candidates[c].canonical not in text
+                    for c in chosen):
+                chosen.append(k)
+        return chosen
 
     @staticmethod
     def _frame(script: str, i: int) -> str:
         if script == "en":
             return "According to the corpus (quoted in Chinese): " if i == 0 else " "
         return ""
-
-    def _choose(self, scored: list[_Scored]) -> list[_Scored]:
-        chosen = [scored[0]]
-        for s in scored[1:]:
-            if len(chosen) >= self.max_sentences or s.score < scored[0].score - self.margin:
-                break
-            if all(s.canonical not in c.canonical and c.canonical not in s.canonical for c in chosen):
-                chosen.append(s)
-        return chosen
-
-    def score(self, query: str, docs: list[Document], script: str) -> list[_Scored]:
-        """Every sentence of ``docs``, best first."""
-        canonical_q = to_canonical(query)
-        # subtle: p is the sentence's index in split_sentences(chunk), the row of its stored vector.
-        cands = [(i, p, c, shown) for i, d in enumerate(docs)
-                 for p, (c, shown) in enumerate(display_sentences(d, script, self.hant_config))
-                 if len(c) >= _MIN_CHARS]
-        by_chunk = self.store.sentence_vectors(sorted({d.id for d in docs}))
-        keep = [k for k, (i, p, _, _) in enumerate(cands) if p < len(by_chunk.get(docs[i].id, ()))]
-        if not keep:
-            return []
-        V = np.asarray([by_chunk[docs[cands[k][0]].id][cands[k][1]] for k in keep], dtype=np.float32)
-        q = np.asarray(self.store.embeddings.embed_query(canonical_q), dtype=np.float32)
-        sims = V @ q - self.index.centrality(V)
-        weights = {t: self.index.idf(t) for t in set(tokenize(self.index.lexical_query(canonical_q)))}
-        wants_number = bool(_NUMBER_QUESTION.search(canonical_q))
-        out = []
-        for k, sim in zip(keep, sims):
-            i, p, c, shown = cands[k]
-            bonus = _TYPE_BONUS if wants_number and _DIGIT.search(c) else 0.0
-            score = float(sim) + _LEX_WEIGHT * _coverage(weights, c) + bonus
-            out.append(_Scored(i, p, c, shown, score, float(sim)))
-        return sorted(out, key=lambda s: s.score, reverse=True)
-
-
-def _coverage(weights: dict[str, float], text: str) -> float:
-    """idf-weighted share of the question's terms that occur in ``text``."""
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    return sum(w for t, w in weights.items() if t in text) / total

@@ -22,6 +22,7 @@ from langchain_core.documents import Document
 
 from ingest import SCRIPTS, detect_script, make_embeddings, upload_id
 from ingest.errors import ConfigError, StoreBusyError
+from rag.answer.model import AnswerModel
 from rag.answer_extractive import ExtractiveAnswerer
 from rag.article import Article, article_in
 from rag.citations import ABSTAIN
@@ -40,7 +41,7 @@ __all__ = ["Engine"]
 class Engine:
     """One per process (see ``rag.get_engine``); safe to call from several threads."""
 
-    def __init__(self, settings: Settings, embeddings=None, client=None) -> None:
+    def __init__(self, settings: Settings, embeddings=None, client=None, answer_model: AnswerModel | None = None) -> None:
         self.settings = s = settings
         self.embeddings = embeddings or make_embeddings(s.embedding_model, s.model_cache_dir)
         self.store = Store(self.embeddings, chroma_target(s), s.vectorstore_dir, s.collection,
@@ -49,8 +50,8 @@ class Engine:
         self.lexical = self.store.lexical
         self.retriever = HybridRetriever(store=self.store, lexical=self.lexical,
                                          k=s.top_k, fetch_k=s.fetch_k, rrf_k=s.rrf_k)
-        self.extractive = ExtractiveAnswerer(
-            self.store, self.lexical, s.abstain_threshold, s.abstain_threshold_en, s.answer_sentences, s.hant_config)
+        self.extractive = ExtractiveAnswerer(self.store, self.lexical, answer_model or AnswerModel.load(self.store.sentence_kind),
+                                             s.answer_sentences, s.hant_config)
         self.chunking = Chunking(s.chunk_size, s.chunk_overlap, int(s.max_file_mb * 2**20), s.columns)
         self.llm = self.llm_answerer = self.condenser = None
         if s.llm_enabled:

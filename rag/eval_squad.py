@@ -143,7 +143,7 @@ def _cache_key(indexed: list[Paragraph], settings: Settings, model: str) -> str:
 
 
 def open_indexes(indexed: list[Paragraph], settings: Settings, embeddings, cache_dir: Path,
-                 progress: Callable[[str, int], None] | None = None) -> tuple[Engine, Chroma, dict]:
+                 progress: Callable[[str, int], None] | None = None, **engine_args) -> tuple[Engine, Chroma, dict]:
     """The product's engine and the baseline index over ``indexed``: built once, then reused.
 
     subtle: the baseline (one default-splitter chunk per paragraph, cheap) is always built
@@ -158,7 +158,7 @@ def open_indexes(indexed: list[Paragraph], settings: Settings, embeddings, cache
         s.corpus_dir.mkdir(parents=True)
         for p in indexed:
             (s.corpus_dir / p.name).write_text(p.text(), encoding="utf-8")
-    engine = Engine(s, embeddings=embeddings)
+    engine = Engine(s, embeddings=embeddings, **engine_args)
     client = open_client(ChromaTarget(path=str(root / "baseline")))
     if done.exists():
         info = {**json.loads(done.read_text(encoding="utf-8")), "dir": str(root), "cache": "hit"}

@@ -54,16 +54,16 @@ def rank_of(sources: list[str], gold: list[str]) -> int | None:
 
 
 def _best_similarity(engine, item: dict) -> tuple[float | None, float | None]:
-    """(best sentence similarity, the abstention bar it is compared with) for the report.
+    """(P(answerable) of the extractive models, the fitted bar it is compared with) for the report.
 
     subtle: abstained answers cite nothing, so citation scores cannot show how well the bar
-    separates answerable from unanswerable questions; this re-scores the retrieved passages
+    separates answerable from unanswerable questions; this re-assesses the retrieved passages
     with the extractive answerer (the quantity its bar applies to). Outside the timed call.
     """
     try:
         inputs = engine.retrieval.invoke(engine.prepare(item["question"], history=item.get("history")))
-        scored = engine.extractive.score(inputs["query"], inputs["docs"], inputs["script"])
-        return (round(scored[0].sim, 4) if scored else None), engine.extractive.thresholds[inputs["script"]]
+        a = engine.extractive.assess(inputs["query"], inputs["docs"], inputs["script"])
+        return round(a.p_answerable, 4), engine.extractive.model.answer_bar
     except Exception:  # the report degrades to "no score"; the metrics never depend on it
         return None, None
 

@@ -53,10 +53,6 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1)
     max_question_chars: int = Field(500, ge=10)
     answer_sentences: int = Field(3, ge=1, le=10)
-    # Hubness-corrected cosine of the best sentence below which the answer is "not in the corpus";
-    # English questions meet Chinese sentences, whose cosines run lower, hence a second bar.
-    abstain_threshold: float = -0.04
-    abstain_threshold_en: float = -0.16
     hant_config: Literal["s2twp", "s2tw", "s2t", "s2hk"] = "s2twp"
 
     # Generated answers (empty LLM_BASE_URL/LLM_MODEL = extractive answers)

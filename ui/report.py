@@ -2,7 +2,7 @@
 
 Owns: the page (inline CSS, inline SVG charts, no script, no external asset or link):
 metrics per language against the vanilla-LangChain baseline as bars, the latency histogram
-with p50/p95, best sentence score for answerable vs unanswerable questions with the
+with p50/p95, P(answerable) for answerable vs unanswerable questions with the
 abstention bar(s), the metrics table, and the failed questions with their answers. Every
 string from the QA file or an answer is escaped.
 Does not own: running the evaluation (``rag.evaluate``); it reads only that result dict.
@@ -119,11 +119,11 @@ def _latency(rows: list[dict], by_group: dict) -> str:
 
 def _abstention(rows: list[dict]) -> str:
     scored = [r for r in rows if r.get("best_score") is not None]
-    bars = sorted({(r["bar"], r["lang"] == "en") for r in scored if r.get("bar") is not None})
-    lines = [(bar, f"abstain below {bar} ({'en' if en else 'zh'})") for bar, en in bars]
+    bars = sorted({r["bar"] for r in scored if r.get("bar") is not None})
+    lines = [(bar, f"abstain below {bar:.3f}") for bar in bars]
     return _histogram([("answerable", _ANS, [r["best_score"] for r in scored if r["answerable"]]),
                        ("unanswerable", _UNANS, [r["best_score"] for r in scored if not r["answerable"]])],
-                      "best sentence score, answerable vs unanswerable, with the abstention bar", "", lines)
+                      "P(answerable), answerable vs unanswerable questions, with the fitted abstention bar", "", lines)
 
 
 # -- tables -----------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class Store:
         # subtle: sentence vectors of the two kinds must not mix in one index, so the kind is
         # part of the identity the store records (switching asks for `rag ingest --rebuild`).
         self.model, self.dim = embeddings.name + ("+late-sentences" if self.late else ""), embeddings.dim
+        self.sentence_kind = "late" if self.late else "separate"
         self.read_only = _prepare_dir(self.data_dir, target)
         self._scratch = None
         readable = self._private_copy(target) if self.read_only else self.data_dir

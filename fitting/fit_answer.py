@@ -1,0 +1,255 @@
+"""Fit the extractive answerer on public reading-comprehension data and the product's own set.
+
+    PYTHONPATH=. python fitting/fit_answer.py                    # all sets, writes rag/answer/weights.json
+    PYTHONPATH=. python fitting/fit_answer.py --sets cmrc --sample 8 --limit 40 --out /tmp/w.json
+
+What it fits (``rag.answer.model``): which sentence of the retrieved chunks holds the answer
+(``sentence``, and its cheap ``prefilter``), whether the retrieved text answers the question at
+all (``answerable``), and two probability bars: answering, and citing a further sentence.
+Data, open-domain as ``rag eval --squad`` uses it (same index, same sampling, seed 0): the
+paragraphs of CMRC 2018, DRCD and XQuAD (zh questions, and the English XQuAD questions against
+the Chinese paragraphs) indexed as one corpus per set, every question asked of it; questions
+of the held-out paragraphs are the unanswerable ones. ``tests/qa/qa.jsonl`` over the bundled
+corpus adds news text, chit-chat and off-topic questions.
+Held out: the exact questions ``rag eval --squad … --limit-questions 150`` asks are never fitted
+on; the script reports its metrics on them separately ("eval" rows) — the honest numbers.
+Bars: the answer bar is the highest P(answerable) that keeps false abstention on fitted
+answerable questions at or under ``--max-false-abstention``; the extra-sentence bar the one
+that maximises accuracy while cited sentences per answer stay under ``--max-cited``.
+The indexes are cached (``.cache/squad``, ``.cache/fit``); features are recomputed each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import random
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+from ingest import make_embeddings, to_canonical  # noqa: E402
+from rag.answer.features import QUESTION_FEATURES, SENTENCE_FEATURES, TYPED_TOP, gather  # noqa: E402
+from rag.answer.model import AnswerModel, Logistic, columns  # noqa: E402
+from ingest.errors import QuestionError  # noqa: E402
+from rag.engine import Engine  # noqa: E402
+from rag.eval_squad import (load_question_texts, load_squad, open_indexes, pick_questions,  # noqa: E402
+                            span_key, split_sample)
+from rag.evaluate import is_correct, load_qa  # noqa: E402
+from rag.settings import Settings  # noqa: E402
+
+QA_DEV = ROOT.parent / "shared" / "qa-dev"
+SETS = {  # name: (paragraph file, question file or None, paragraphs indexed) — as in README's eval table
+    "cmrc": ("cmrc2018_trial.json", None, 120),
+    "drcd": ("drcd_test.json", None, 120),
+    "xquad": ("xquad_dev.zh.json", None, 100),
+    "xquad-en": ("xquad_dev.zh.json", "xquad_dev.en.json", 100),
+}
+EVAL_LIMIT, SEED = 150, 0
+TYPE_COLUMNS = ("type_new", "type_new_ctx")
+CHEAP = tuple(f for f in SENTENCE_FEATURES if f not in TYPE_COLUMNS)
+ANSWERABLE = (*QUESTION_FEATURES, "best_logit")
+
+
+# -- collecting ------------------------------------------------------------------------
+def squad_items(name: str, settings: Settings, embeddings, sample: int | None, limit: int | None):
+    para_file, q_file, default_sample = SETS[name]
+    paragraphs = load_squad(QA_DEV / para_file)
+    texts = load_question_texts(QA_DEV / q_file, paragraphs, QA_DEV / para_file) if q_file else None
+    indexed, held = split_sample(paragraphs, sample or default_sample, SEED)
+    items = pick_questions(indexed, held, texts, None, SEED)
+    if sample in (None, default_sample):
+        eval_ids = {q["id"] for q in pick_questions(indexed, held, texts, EVAL_LIMIT, SEED)}
+    else:  # subtle: no product eval asks this corpus; a seeded fifth is kept out to report on
+        eval_ids = {q["id"] for q in random.Random(SEED).sample(items, len(items) // 5)}
+    if limit and limit < len(items):
+        items = random.Random(SEED + 1).sample(items, limit)
+    engine, _, _ = open_indexes(indexed, settings, embeddings, ROOT / ".cache" / "squad",
+                                answer_model=AnswerModel.unfitted())
+    for item in items:
+        item |= {"set": name, "eval": item["id"] in eval_ids,
+                 "label": lambda text, golds=item["answers"]: any((g := span_key(a)) and g in span_key(text) for a in golds)}
+    return engine, items
+
+
+def qa_items(settings: Settings, embeddings, limit: int | None):
+    s = settings.model_copy(update={"vectorstore_dir": ROOT / ".cache" / "fit" / f"qa-{settings.sentence_vectors}",
+                                    "corpus_dir": ROOT / "data" / "corpus"})
+    engine = Engine(s, embeddings=embeddings, answer_model=AnswerModel.unfitted())
+    items = load_qa(ROOT / "tests" / "qa" / "qa.jsonl")
+    if limit and limit < len(items):
+        items = random.Random(SEED + 1).sample(items, limit)
+    for item in items:
+        item |= {"set": "qa", "eval": False,
+                 "label": lambda text, golds=item["answers"]: is_correct(text, golds)}
+    return engine, items
+
+
+def collect(engine, items: list[dict], prefilter=None) -> list[dict]:
+    rows = []
+    for item in items:
+        try:
+            inputs = engine.prepare(item["question"], history=item.get("history"))
+        except QuestionError:   # e.g. an empty question in the data: the product refuses it too
+            continue
+        docs = engine.retriever.invoke(inputs["query"])
+        ev = gather(inputs["query"], to_canonical(inputs["query"]), docs, inputs["script"], engine.store,
+                    engine.lexical, engine.settings.hant_config, prefilter)
+        y = np.asarray([item["label"](c.canonical) for c in ev.candidates], dtype=bool)
+        rows.append({"set": item["set"], "id": item["id"], "eval": item["eval"], "lang": item["lang"],
+                     "question": item["question"], "sentences": [c.canonical for c in ev.candidates],
+                     "answerable": bool(item["answerable"]), "X": ev.X, "y": y, "q": ev.question})
+    return rows
+
+
+# -- fitting ---------------------------------------------------------------------------
+def fit_logistic(X: np.ndarray, y: np.ndarray, names: tuple[str, ...], C: float = 1.0) -> Logistic:
+    if len(set(y.tolist())) < 2:
+        raise SystemExit(f"cannot fit {names[:3]}…: every example has the same label; use more questions "
+                         "(a larger --limit or --sample, or more --sets)")
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale == 0] = 1.0
+    lr = LogisticRegression(C=C, max_iter=2000).fit((X - mean) / scale, y)
+    return Logistic(names, mean, scale, lr.coef_[0], float(lr.intercept_[0]))
+
+
+def mask_types(rows: list[dict], prefilter: Logistic) -> None:
+    """What the product does: answer-type features only for the prefilter's best ``TYPED_TOP``."""
+    for r in rows:
+        if len(r["X"]) > TYPED_TOP:
+            keep = np.argsort(-prefilter.logit(columns(r["X"], CHEAP, SENTENCE_FEATURES)))[:TYPED_TOP]
+            drop = np.setdiff1d(np.arange(len(r["X"])), keep)
+            for f in TYPE_COLUMNS:
+                r["X"][drop, SENTENCE_FEATURES.index(f)] = 0.0
+
+
+def question_rows(rows: list[dict], sentence: Logistic) -> None:
+    for r in rows:
+        logits = sentence.logit(r["X"]) if len(r["X"]) else np.zeros(0)
+        r["order"] = np.argsort(-logits)
+        r["p"] = 1 / (1 + np.exp(-logits))
+        r["qx"] = np.append(r["q"], logits.max() if len(logits) else -10.0)
+
+
+def fit(rows: list[dict], max_false: float, max_cited: float) -> dict:
+    train = [r for r in rows if not r["eval"] and len(r["X"])]
+    answerable = [r for r in train if r["answerable"]]
+    X = np.vstack([r["X"] for r in answerable])
+    y = np.concatenate([r["y"] for r in answerable])
+    prefilter = fit_logistic(columns(X, CHEAP, SENTENCE_FEATURES), y, CHEAP)
+    mask_types(rows, prefilter)
+    X = np.vstack([r["X"] for r in answerable])
+    sentence = fit_logistic(X, y, SENTENCE_FEATURES)
+    question_rows(rows, sentence)
+    QX = np.vstack([r["qx"] for r in train])
+    answerable_model = fit_logistic(QX, np.asarray([r["answerable"] for r in train]), ANSWERABLE)
+    for r in rows:
+        r["pa"] = float(answerable_model.probability(r["qx"])[0]) if len(r["X"]) else 0.0
+    answer_bar = pick_answer_bar(train, max_false)
+    extra_bar = pick_extra_bar(train, answer_bar, max_cited)
+    return {"prefilter": prefilter.to_json(), "sentence": sentence.to_json(),
+            "answerable": answerable_model.to_json(), "answer_bar": answer_bar, "extra_bar": extra_bar,
+            "max_sentences": 3}
+
+
+def pick_answer_bar(train: list[dict], max_false: float) -> float:
+    pa = np.asarray([r["pa"] for r in train if r["answerable"]])
+    # the largest bar whose false-abstention rate on answerable questions stays within max_false
+    return float(np.quantile(pa, max_false)) if len(pa) else 0.5
+
+
+def pick_extra_bar(train: list[dict], answer_bar: float, max_cited: float) -> float:
+    best = (-1.0, 1.0)
+    for bar in np.linspace(0.05, 0.95, 19):
+        m = metrics([r for r in train if r["answerable"]], answer_bar, float(bar), 3)
+        if m["cited"] <= max_cited and m["acc"] > best[0]:
+            best = (m["acc"], float(bar))
+    return best[1]
+
+
+# -- measuring -------------------------------------------------------------------------
+def choose(r: dict, extra_bar: float, max_sentences: int) -> list[int]:
+    order = list(r["order"])
+    return order[:1] + [k for k in order[1:max_sentences] if r["p"][k] >= extra_bar]
+
+
+def metrics(rows: list[dict], answer_bar: float, extra_bar: float, max_sentences: int) -> dict:
+    ans = [r for r in rows if r["answerable"]]
+    held = [r for r in rows if not r["answerable"]]
+    answered = [r for r in ans if len(r["X"]) and r["pa"] >= answer_bar]
+    picks = {id(r): choose(r, extra_bar, max_sentences) for r in answered}
+    n = max(len(ans), 1)
+    return {
+        "n": len(ans), "held": len(held),
+        "acc@1st": sum(bool(r["y"][picks[id(r)][0]]) for r in answered) / n,
+        "acc": sum(bool(r["y"][picks[id(r)]].any()) for r in answered) / n,
+        "cited": float(np.mean([len(picks[id(r)]) for r in answered])) if answered else 0.0,
+        "false-abst": 1 - len(answered) / n,
+        "abst(held)": (sum(not len(r["X"]) or r["pa"] < answer_bar for r in held) / len(held)) if held else float("nan"),
+        "gold-found": sum(bool(r["y"].any()) for r in ans) / n,
+    }
+
+
+def report(rows: list[dict], w: dict) -> str:
+    lines = [f"{'set':10} {'part':6} {'n':>5} {'held':>5} {'gold-found':>10} {'acc@1st':>8} {'acc':>7} "
+             f"{'cited':>6} {'false-abst':>10} {'abst(held)':>10}"]
+    for name in sorted({r["set"] for r in rows}):
+        for part, keep in (("fit", False), ("eval", True)):
+            group = [r for r in rows if r["set"] == name and r["eval"] == keep]
+            if group:
+                m = metrics(group, w["answer_bar"], w["extra_bar"], w["max_sentences"])
+                lines.append(f"{name:10} {part:6} {m['n']:5d} {m['held']:5d} {m['gold-found']:10.3f} "
+                             f"{m['acc@1st']:8.3f} {m['acc']:7.3f} {m['cited']:6.2f} {m['false-abst']:10.3f} "
+                             f"{m['abst(held)']:10.3f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sets", default="cmrc,drcd,xquad,xquad-en,qa")
+    ap.add_argument("--sample", type=int, default=None, help="paragraphs indexed per SQuAD set (default: README's)")
+    ap.add_argument("--limit", type=int, default=None, help="questions per set (for a quick slice)")
+    ap.add_argument("--max-false-abstention", type=float, default=0.03)
+    ap.add_argument("--max-cited", type=float, default=1.4)
+    ap.add_argument("--out", type=Path, default=ROOT / "rag" / "answer" / "weights.json")
+    ap.add_argument("--dump", type=Path, default=None, help="pickle the collected features here (for analysis)")
+    ap.add_argument("--log", type=Path, default=None, help="also write the report here")
+    args = ap.parse_args(argv)
+    settings = Settings()
+    embeddings = make_embeddings(settings.embedding_model, settings.model_cache_dir)
+    t, rows = time.perf_counter(), []
+    for name in args.sets.split(","):
+        engine, items = (qa_items(settings, embeddings, args.limit) if name == "qa"
+                         else squad_items(name, settings, embeddings, args.sample, args.limit))
+        rows += collect(engine, items)
+        print(f"{name}: {len(items)} questions", file=sys.stderr)
+    if args.dump:
+        with open(args.dump, "wb") as f:
+            pickle.dump(rows, f)
+    weights = fit(rows, args.max_false_abstention, args.max_cited)
+    kind = settings.sentence_vectors
+    out = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+    out[kind] = weights | {"fitted_on": {"sets": args.sets, "sample": args.sample, "limit": args.limit,
+                                         "model": embeddings.name, "questions": len(rows)}}
+    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = (f"fitted {kind} sentence vectors, {embeddings.name}, {len(rows)} questions in "
+            f"{time.perf_counter() - t:.0f} s; answer bar P>={weights['answer_bar']:.3f}, "
+            f"extra sentence P>={weights['extra_bar']:.3f}\n" + report(rows, weights))
+    print(text)
+    if args.log:
+        args.log.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""Fitted answer models: logistic scores for sentences and for answering at all.
+
+Owns: loading the weights that ``fitting/fit_answer.py`` wrote (``weights.json`` beside
+this module, one set per kind of sentence vector) and applying them with numpy — three
+standardised logistic models: ``prefilter`` (the sentence model without the costly
+answer-type features, to pick which sentences get them), ``sentence`` (is the answer in
+this sentence?) and ``answerable`` (does the retrieved text answer the question at all?)
+— plus the fitted probability bars for answering and for citing a further sentence.
+Does not own: computing features (``rag.answer.features``), fitting (``fitting/``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ingest.errors import ConfigError
+
+__all__ = ["Logistic", "AnswerModel", "WEIGHTS", "columns"]
+
+WEIGHTS = Path(__file__).with_name("weights.json")
+
+
+def columns(X: np.ndarray, names: tuple[str, ...], available: tuple[str, ...]) -> np.ndarray:
+    """The columns ``names`` of ``X``, whose columns are ``available`` in order."""
+    return np.atleast_2d(X)[:, [available.index(n) for n in names]]
+
+
+@dataclass(frozen=True)
+class Logistic:
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Logistic":
+        return cls(tuple(d["features"]), np.asarray(d["mean"]), np.asarray(d["scale"]),
+                   np.asarray(d["coef"]), float(d["intercept"]))
+
+    def to_json(self) -> dict:
+        return {"features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "coef": self.coef.tolist(), "intercept": self.intercept}
+
+    def logit(self, X: np.ndarray) -> np.ndarray:
+        X = np.atleast_2d(X)
+        return ((X - self.mean) / self.scale) @ self.coef + self.intercept
+
+    def probability(self, X: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.logit(X)))
+
+
+@dataclass(frozen=True)
+class AnswerModel:
+    prefilter: Logistic
+    sentence: Logistic
+    answerable: Logistic
+    answer_bar: float    # P(answerable) below this: abstain
+    extra_bar: float     # a further sentence is cited only when P(answer in it) reaches this
+    max_sentences: int
+
+    @classmethod
+    def unfitted(cls) -> "AnswerModel":
+        """All-zero weights (answers everything with the first candidate): what the fitting script runs on."""
+        from rag.answer.features import QUESTION_FEATURES, SENTENCE_FEATURES
+
+        def zero(names: tuple[str, ...]) -> Logistic:
+            n = len(names)
+            return Logistic(names, np.zeros(n), np.ones(n), np.zeros(n), 0.0)
+        return cls(zero(SENTENCE_FEATURES), zero(SENTENCE_FEATURES), zero((*QUESTION_FEATURES, "best_logit")),
+                   0.0, 1.0, 1)
+
+    @classmethod
+    def load(cls, kind: str = "separate", path: Path = WEIGHTS) -> "AnswerModel":
+        try:
+            d = json.loads(Path(path).read_text(encoding="utf-8"))[kind]
+        except (OSError, ValueError, KeyError) as exc:
+            raise ConfigError(f"No fitted answer weights for {kind!r} sentence vectors in {path} "
+                              f"({type(exc).__name__}); run `python fitting/fit_answer.py` to fit them.") from None
+        return cls(Logistic.from_json(d["prefilter"]), Logistic.from_json(d["sentence"]),
+                   Logistic.from_json(d["answerable"]), float(d["answer_bar"]), float(d["extra_bar"]),
+                   int(d["max_sentences"]))

@@ -84,22 +84,27 @@ def asked_type(question: str) -> str | None:
 
 
 # -- candidate spans ----------------------------------------------------------------------
-_NUM = r"(?:\d+(?:[.,，]\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
-_CURRENCY = r"(?:美元|美金|日元|日圆|港元|港币|欧元|英镑|卢布|元|块钱?|人民币|镑|法郎|马克|比索|新台币|台币)"
+_NUM = r"(?:\d+(?:[.,，]\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千廿卅]+)"
+_CURRENCY = r"(?:美元|美金|日元|日圆|港元|港币|欧元|英镑|卢布|元|块钱|人民币|镑|法郎|马克|比索|新台币|台币)"
+_SEASON = r"(?:春|夏|秋|冬)(?:季|天)"
 _DATE = re.compile(
+    rf"(?:公元前?\s*)?{_NUM}\s*(?:世纪|年代)(?:初|末|中期|初期|末期|以后|以前)?|"
     rf"(?:公元前?\s*)?{_NUM}\s*年(?:\s*{_NUM}\s*月(?:\s*{_NUM}\s*[日号])?)?|{_NUM}\s*月(?:\s*{_NUM}\s*[日号])?|"
-    rf"{_NUM}\s*(?:世纪|年代)(?:初|末|中期|初期|末期)?|{_NUM}\s*[日号]")
+    rf"{_NUM}\s*[日号]|{_SEASON}")
+_UNIT = (r"(?:%|％|" + _CURRENCY + r"|人次|个|位|名|人|次|年|岁|座|种|项|条|部|本|册|篇|页|字|场|届|倍|天|日|月|周|小时|"
+         r"分钟?|秒|层|米|公里|千米|厘米|毫米|英里|英尺|公斤|千克|克|吨|磅|平方(?:公里|米|英里)|公顷|亩|度|块|张|件|家|"
+         r"所|支|架|艘|辆|首|集|期|卷|章|票|分|户|股|枚|颗|只|头|匹|棵|间|栋|站|国|队|类|门|局|级)")
 _QUANTITY = re.compile(
-    rf"(?:约|近|逾|超过)?{_NUM}\s*(?:多|余)?\s*(?:[万亿千百]+)?\s*(?:%|％|{_CURRENCY}|"
-    r"(?:个|位|名|人|次|年|岁|座|种|项|条|部|本|场|届|倍|天|日|月|周|小时|分钟?|秒|层|米|公里|千米|厘米|毫米|英里|英尺|"
-    r"公斤|千克|克|吨|磅|平方(?:公里|米|英里)?|公顷|亩|度|块|张|件|家|所|支|架|艘|辆|首|集|期|卷|章|票|分|户|股|枚|"
-    r"颗|只|头|匹|棵|亿|万|千|百|间|栋|站|国|队|人次|多)?)")
+    rf"百分之{_NUM}|{_NUM}分之{_NUM}|\d+\s*[–\-:：比]\s*\d+(?![\d.]|\s*{_UNIT})|"
+    rf"(?:约|近|逾|超过|第)?(?:{_NUM}\s*[-–~至到]\s*)?{_NUM}\s*(?:多|余)?\s*(?:[万亿千百]+)?\s*(?:{_UNIT}"
+    rf"(?:\s*{_NUM}\s*{_UNIT})?)?")
 _NAME_FLAGS = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "org", "nz": "other",
                "eng": "other"}
 _ORG_SUFFIX = re.compile(r"(大学|学院|学校|中学|公司|集团|银行|协会|委员会|政府|党|队|报|社|组织|基金会|研究所|研究院|"
                          r"医院|电视台|出版社|俱乐部|乐队|联盟|议会|法院|军|部|局|署|院|会)$")
 _PLACE_SUFFIX = re.compile(r"(省|市|县|区|州|国|岛|山|河|江|湖|海|镇|村|街|路|港|湾|半岛|群岛|大陆|王国|共和国)$")
 _JOIN = "·・•‧"
+_PEOPLE = re.compile(r"人|族|队|军")
 
 
 @dataclass(frozen=True)
@@ -129,46 +134,74 @@ def _name_kind(text: str, flag: str) -> str:
     return _NAME_FLAGS.get(flag, "other")
 
 
+def _joins(words: list, j: int) -> bool:
+    """Word j continues the run: a name word, a "·" between two words (苏珊·福尔曼, whatever
+    jieba tagged the halves), the word after such a "·", or a Latin word after a space."""
+    w, f = words[j][2], words[j][3]
+    prev = words[j - 1][2] if j else ""
+    if f in _NAME_FLAGS or (prev and prev[-1] in _JOIN and w.strip()):
+        return True
+    if w in _JOIN:
+        return j + 1 < len(words) and bool(words[j + 1][2].strip())
+    # "Virgin Media", "Astra 2A": a space between two Latin/digit words stays inside the name
+    return (w == " " and j + 1 < len(words) and words[j + 1][3] in ("eng", "m") and words[j - 1][3] == "eng")
+
+
+def _suffix_end(words: list, j: int) -> int:
+    """Past up to two generic nouns when the last one types the run (浙江 + 大学, 新英格兰 +
+    爱国者 + 队)."""
+    for k in range(j, min(j + 2, len(words))):
+        if not words[k][3].startswith("n"):
+            break
+        if _ORG_SUFFIX.search(words[k][2]) or _PLACE_SUFFIX.search(words[k][2]) or _PEOPLE.fullmatch(words[k][2]):
+            return k + 1
+    return j
+
+
 def _name_runs(words: list[tuple[int, int, str, str]]) -> list[Candidate]:
-    """Each name word, and each run of name words joined directly or by a "·"; a run may
-    end in a generic noun that types it (浙江 + 大学, 纽约 + 州)."""
+    """Each name word, and each run of name words (joined directly, by "·" or a space
+    between Latin words), with a generic noun that types it."""
     out: list[Candidate] = []
     i = 0
     while i < len(words):
-        if words[i][3] not in _NAME_FLAGS:
+        if words[i][3] not in _NAME_FLAGS and not (i + 1 < len(words) and words[i + 1][2] in _JOIN):
             i += 1
             continue
         j = i + 1
-        while j < len(words) and (words[j][3] in _NAME_FLAGS or (words[j][2] in _JOIN and j + 1 < len(words)
-                                                                  and words[j + 1][3] in _NAME_FLAGS)):
+        while j < len(words) and _joins(words, j):
             j += 1
-        if j < len(words) and words[j][3].startswith("n") and (_ORG_SUFFIX.search(words[j][2]) or
-                                                                _PLACE_SUFFIX.search(words[j][2])):
-            j += 1
+        while j > i + 1 and not words[j - 1][2].strip():
+            j -= 1
+        j = _suffix_end(words, j)
         run = words[i:j]
         for a, b, w, f in run:
             if f in _NAME_FLAGS:
                 out.append(Candidate(a, b, w, _name_kind(w, f), f, 1, False))
         if len(run) > 1:
             text = "".join(w for _, _, w, _ in run)
-            out.append(Candidate(run[0][0], run[-1][1], text, _name_kind(text, run[-1][3]), run[-1][3], len(run), True))
+            flag = next((f for *_, f in reversed(run) if f in _NAME_FLAGS), run[-1][3])
+            kind = "person" if any(c in text for c in _JOIN) and flag != "nt" else _name_kind(text, flag)
+            out.append(Candidate(run[0][0], run[-1][1], text, kind, flag, len(run), True))
         i = j
     return out
 
 
-def _numerals(sentence: str) -> list[Candidate]:
-    out = []
-    for m in _DATE.finditer(sentence):
-        out.append(Candidate(m.start(), m.end(), m.group(), "date", "num", 1, False))
+def _numerals(sentence: str, words: list[tuple[int, int, str, str]]) -> list[Candidate]:
+    """Dates, seasons, time words (jieba "t"), and quantities with and without their unit
+    and scale: "50万 名" also yields "50万" and "50" (the gold may be any of them)."""
+    out = [Candidate(m.start(), m.end(), m.group(), "date", "num", 1, False) for m in _DATE.finditer(sentence)]
+    out += [Candidate(a, b, w, "date", "t", 1, False) for a, b, w, f in words if f == "t" and len(w) > 1]
     for m in _QUANTITY.finditer(sentence):
         text = m.group().rstrip()
-        if not re.search(r"\d|[一二两三四五六七八九十百千]", text):
+        if not re.search(r"\d|[一二两三四五六七八九十百千廿卅]", text):
             continue
         kind = "amount" if re.search(_CURRENCY + "$", text) else "number"
         out.append(Candidate(m.start(), m.start() + len(text), text, kind, "num", 1, False))
-        bare = re.match(rf"(?:约|近|逾|超过)?({_NUM})", text)
-        if bare and bare.group(1) != text:       # the number without its unit ("17" of "17秒")
-            out.append(Candidate(m.start() + bare.start(1), m.start() + bare.end(1), bare.group(1), kind, "num", 1, False))
+        for part in (rf"(?:约|近|逾|超过|第)?{_NUM}\s*(?:多|余)?\s*[万亿千百]*", rf"{_NUM}"):
+            bare = re.match(part, text)
+            if bare and bare.group().rstrip() != text:
+                piece = bare.group().rstrip()
+                out.append(Candidate(m.start(), m.start() + len(piece), piece, kind, "num", 1, False))
     return out
 
 
@@ -176,7 +209,8 @@ def candidates(sentence: str, question: str = "") -> list[Candidate]:
     """Candidate spans of ``sentence`` (canonical), minus those the question already names."""
     q = to_canonical(question)
     seen, out = set(), []
-    for c in _name_runs(_words(sentence)) + _numerals(sentence):
+    words = _words(sentence)
+    for c in _name_runs(words) + _numerals(sentence, words):
         if (c.start, c.end) in seen or not c.text.strip() or (q and c.text in q):
             continue
         seen.add((c.start, c.end))
@@ -204,13 +238,34 @@ def _anchors(question: str, sentence: str) -> list[tuple[int, int]]:
     return out
 
 
+_WH = re.compile(r"谁|哪|什么|多少|几|何")
+
+
+def _question_sides(question: str) -> tuple[str, str]:
+    """The content words just before and after the question word ("毕业于" in
+    "梁文锋毕业于哪所大学"): the answer tends to sit between the same words in the sentence."""
+    q = to_canonical(question)
+    m = _WH.search(q)
+    if not m:
+        return "", ""
+    before = [w for w in jieba.cut(q[:m.start()]) if len(w) > 1 and not _ASKING.match(w)]
+    after = [w for w in jieba.cut(q[m.end():]) if len(w) > 1 and not _ASKING.match(w)]
+    return (before[-1] if before else ""), (after[0] if after else "")
+
+
+def _asked_unit(question: str) -> str:
+    """The measure word the question asks in ("多少块" → 块, "几年" → 年)."""
+    m = re.search(rf"(?:多少|几)\s*({_UNIT})", question)
+    return m.group(1) if m else ""
+
+
 def _gap(c: Candidate, a: tuple[int, int]) -> int:
     return max(a[0] - c.end, c.start - a[1], 0)
 
 
 FEATURE_NAMES = (["bias", "q_overlap", "log_gap", "no_anchor", "near_share", "left_adjacent", "right_adjacent",
                   "log_len", "tokens", "merged", "position", "nested", "contains", "log_same_kind", "in_context",
-                  "has_unit", "flag_nz", "flag_eng", "flag_n"]
+                  "has_unit", "flag_nz", "flag_eng", "flag_n", "left_side", "right_side", "unit_asked"]
                  + [f"ask_{t}_is_{k}" for t in TYPES for k in KINDS])
 
 
@@ -218,7 +273,9 @@ def features(question: str, sentence: str, cands: list[Candidate], asked: str | 
              context: str = "") -> np.ndarray:
     """One row of ``FEATURE_NAMES`` per candidate (the fitting script and the runtime share it)."""
     q = to_canonical(question)
-    anchors = _anchors(q, sentence)
+    anchors = _anchors(question, sentence)
+    left, right = _question_sides(question)
+    asked_unit = _asked_unit(q)
     kinds = [c.kind for c in cands]
     rows = []
     for c in cands:
@@ -235,7 +292,10 @@ def features(question: str, sentence: str, cands: list[Candidate], asked: str | 
                "contains": float(any(o is not c and c.start <= o.start and o.end <= c.end for o in cands)),
                "log_same_kind": math.log(kinds.count(c.kind)), "in_context": float(bool(context) and c.text in context),
                "has_unit": float(c.flag == "num" and not c.text[-1].isdigit()),
-               "flag_nz": float(c.flag == "nz"), "flag_eng": float(c.flag == "eng"), "flag_n": float(c.flag == "n")}
+               "flag_nz": float(c.flag == "nz"), "flag_eng": float(c.flag == "eng"), "flag_n": float(c.flag == "n"),
+               "left_side": float(bool(left) and left in sentence[max(c.start - len(left) - 3, 0):c.start]),
+               "right_side": float(bool(right) and right in sentence[c.end:c.end + len(right) + 3]),
+               "unit_asked": float(bool(asked_unit) and c.text.endswith(asked_unit))}
         if asked:
             row[f"ask_{asked}_is_{c.kind}"] = 1.0
         rows.append([row.get(name, 0.0) for name in FEATURE_NAMES])

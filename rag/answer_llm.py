@@ -33,6 +33,7 @@ from rag.citations import ABSTAIN, display, make_citation
 from rag.llm_output import AnswerText
 from rag.prompt import answer_prompt, condense_prompt
 from rag.settings import Settings
+from rag.short_answer import asked_type
 from rag.types import Answer
 
 __all__ = ["LLMAnswerer", "LLMCondenser", "LLMUnavailable", "classify", "make_chat_model"]
@@ -166,7 +167,7 @@ class LLMAnswerer:
             yield ABSTAIN[script]
             yield self._result(inputs, AnswerText([], script, hc))
             return      # nothing retrieved: nothing to ground an answer in, no call needed
-        prompt = answer_prompt(inputs["question"], script, passages)
+        prompt = answer_prompt(inputs["question"], script, passages, short=asked_type(inputs["question"]) is not None)
         text = AnswerText(passages, script, hc, fence=prompt.fence, docs=docs)
         for piece in self._tokens(prompt.messages, streaming):
             if out := text.feed(piece):
@@ -193,7 +194,7 @@ class LLMAnswerer:
             answer=ABSTAIN[script] if text.abstained else text.text.strip(),
             citations=[] if text.abstained else text.citations(), abstained=text.abstained,
             retrieved=[d.metadata["source"] for d in inputs["docs"]], answerer=self.name,
-            dropped_citations=text.dropped)
+            dropped_citations=text.dropped, short=None if text.abstained else text.short)
 
 
 def _content(message) -> str:

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from ingest import to_canonical
 from rag.citations import display, display_sentences
-from rag.prompt import NO_ANSWER
+from rag.prompt import NO_ANSWER, SHORT_LABEL
 from rag.types import Citation
 
 __all__ = ["AnswerText", "split_segments"]
@@ -43,6 +43,11 @@ _TRAILING = ".,;:!?'"
 _SPACES = re.compile(r"[ \t]{2,}")
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+(?=[。，、；：！？）.,;:!?](?!\w))")
 _MIN_SHARED = 3     # bigrams a claim must share with a sentence to highlight it
+# The short-answer line the prompt asks for; models also bold it or write it in Chinese.
+_SHORT_LINE = re.compile(r"^\s*(?:\*\*)?\s*(?:" + re.escape(SHORT_LABEL.rstrip(":")) + r"|简答|簡答|短答案?)\s*[:：]"
+                         r"\s*(?:\*\*)?(.*?)(?:\*\*)?\s*$", re.I)
+_LABELS = (SHORT_LABEL.rstrip(":").lower(), "简答", "簡答", "短答")
+_SHORT_MAX = 60     # longer than this is a sentence, not a span
 
 
 def split_segments(buffer: str) -> tuple[list[str], str]:
@@ -76,18 +81,46 @@ class AnswerText:
         self.dropped = 0
         self.raw, self._pending, self._held, self.text = "", "", "", ""
         self.highlights: dict[int, list[str]] = {}
+        self.short: str | None = None
+        self._opening: str | None = ""      # raw text held until the first line is known; None once it is
 
     # -- streaming -----------------------------------------------------------------
     def feed(self, raw: str) -> str:
         """Add model text; return the newly releasable sanitised text (may be "")."""
         self.raw += raw
+        if self._opening is not None:
+            raw = self._first_line(self._opening + raw, final=False)
         segments, self._pending = split_segments(self._pending + raw)
         return self._release(segments)
 
     def finish(self) -> str:
         """The end of the reply: flush the incomplete rest."""
+        if self._opening is not None:
+            self._pending += self._first_line(self._opening, final=True)
         rest, self._pending = self._pending, ""
         return self._release([rest] if rest else [])
+
+    def _first_line(self, text: str, final: bool) -> str:
+        """Hold text until its first line is complete; a "Short answer: …" line becomes
+        ``self.short`` (sanitised, in the asker's script) and leaves the text."""
+        head = text.lstrip(" \t\n*").lower()
+        if not any(head.startswith(l) or l.startswith(head) for l in _LABELS):
+            self._opening = None        # not a short-answer line: stream as usual, no wait
+            return text
+        end = text.find("\n")
+        if end < 0 and not final and len(text) <= _SHORT_MAX + len(SHORT_LABEL) + 8:
+            self._opening = text
+            return ""
+        self._opening = None
+        line, rest = (text, "") if end < 0 else (text[:end], text[end + 1:])
+        m = _SHORT_LINE.match(line)
+        if not m:
+            return text
+        span = m.group(1).replace(self.fence, "") if self.fence else m.group(1)
+        span = self._unlink(_MARKER.sub("", span)).strip().strip("。.，,")
+        if span and NO_ANSWER not in span and len(span) <= _SHORT_MAX:
+            self.short = display(span, self.script, self.hant_config)
+        return rest
 
     def _release(self, segments: list[str]) -> str:
         self._held += "".join(self.segment(s) for s in segments)

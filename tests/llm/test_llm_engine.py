@@ -235,3 +235,24 @@ def test_no_llm_configured_is_the_extractive_default(make_engine):
     engine = make_engine(None)
     assert engine.llm is None and engine.answerer is engine.extractive
     assert engine.query(Q_HANS).answerer == "extractive"
+
+
+# -- short answers -------------------------------------------------------------------
+def test_short_answer_line_becomes_answer_short_and_leaves_the_text(make_engine, scenario, api):
+    model = scenario(Text("Short answer: 2024年12月\n深度求索于2024年12月发布了DeepSeek-V3[1]。"))
+    pieces, ans = collect(make_engine(model), Q_HANT)
+    assert ans.short == "2024年12月" and not ans.abstained
+    assert "Short answer" not in ans.answer and ans.answer.startswith("深度求索") and "".join(pieces) == ans.answer
+    assert "Short answer:" in api.requests[model][0].body["messages"][0]["content"]   # asked for, as a date
+
+
+def test_no_short_line_leaves_short_empty_and_untyped_questions_are_not_asked(make_engine, scenario, api):
+    model = scenario(Text("深度求索发布了DeepSeek-V3[1]。"))
+    ans = make_engine(model).query("DeepSeek-V3为什么受关注？")
+    assert ans.short is None and ans.answer == "深度求索发布了DeepSeek-V3[1]。"
+    assert "Short answer:" not in api.requests[model][0].body["messages"][0]["content"]
+
+
+def test_short_line_of_an_abstention_is_dropped(make_engine, scenario):
+    ans = make_engine(scenario(Text("**Short answer:** 梁文锋\nNO_ANSWER"))).query(Q_HANS)
+    assert ans.abstained and ans.short is None

@@ -1,0 +1,207 @@
+"""Fit the short-answer scorer (``rag/short_answer_weights.json``) on the dev QA sets.
+
+Run from the repository root:
+    python fitting/fit_short.py [--data ../shared/qa-dev] [--limit N] [--out PATH] [--report PATH]
+
+Training examples are made WITHOUT retrieval: for each question, the sentence of its gold
+paragraph holding the gold answer is the answering sentence (the title and neighbouring
+sentences are its context); each candidate span of ``rag.short_answer.candidates`` is a
+row labelled 1 when it equals a gold answer (``rag.eval_squad.span_key`` form).
+Only questions that ask for a typed span (``asked_type``) are rows: the others get no
+short answer at run time.
+
+Held-out discipline: the questions that ``rag eval --squad`` asks (``--sample 120
+--limit-questions 150 --seed 0``; XQuAD ``--sample 100``), found with the evaluator's own
+``split_sample`` / ``pick_questions``, are excluded from fitting and measured separately.
+
+Fitted here, nothing by hand: the logistic weights; the L2 strength C (grouped 5-fold
+cross-validation over a grid, by top-1 accuracy per question); the display bar (the
+probability that maximises shown-correct minus shown-wrong on the fitting questions:
+a wrong bold answer costs as much as a right one gains).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ingest import split_sentences, to_canonical  # noqa: E402
+from rag.eval_squad import (exact_match, f1_score, load_question_texts, load_squad, pick_questions,  # noqa: E402
+                            span_key, split_sample)
+from rag.short_answer import FEATURE_NAMES, WEIGHTS_PATH, asked_type, candidates, features  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "qa-dev"
+# (name, gold file, question file or None, --sample of the product's evaluation)
+SETS = [("cmrc", "cmrc2018_trial.json", None, 120), ("drcd", "drcd_test.json", None, 120),
+        ("xquad-zh", "xquad_dev.zh.json", None, 100), ("xquad-en", "xquad_dev.zh.json", "xquad_dev.en.json", 100)]
+EVAL_LIMIT, EVAL_SEED = 150, 0
+C_GRID = [0.01, 0.1, 1.0, 10.0]
+FOLDS = 5
+
+
+def eval_ids(paragraphs, texts, sample: int) -> set[str]:
+    """The ids ``rag eval --squad`` asks with the product's parameters."""
+    indexed, held = split_sample(paragraphs, sample, EVAL_SEED)
+    return {item["id"] for item in pick_questions(indexed, held, texts, EVAL_LIMIT, EVAL_SEED)}
+
+
+def examples(data: Path, limit: int | None) -> list[dict]:
+    """One dict per question: set, id, eval flag, asked type, sentence(s), golds, candidates."""
+    out = []
+    for name, gold_file, q_file, sample in SETS:
+        paragraphs = load_squad(data / gold_file)
+        texts = load_question_texts(data / q_file, paragraphs, data / gold_file) if q_file else None
+        held_out = eval_ids(paragraphs, texts, sample)
+        n = 0
+        for p in paragraphs:
+            for qa in p.qas:
+                if limit is not None and n >= limit:
+                    break
+                question = texts[qa["id"]] if texts else qa["question"]
+                out.append(_example(name, qa, question, p, qa["id"] in held_out))
+                n += 1
+    return out
+
+
+def _example(name: str, qa: dict, question: str, p, held_out: bool) -> dict:
+    sentences = split_sentences(to_canonical(p.context))
+    golds = [to_canonical(a) for a in qa["answers"]]
+    keys = {span_key(g) for g in golds}
+    at = next((i for i, s in enumerate(sentences) if any(g and g in s for g in golds)), None)
+    ex = {"set": name, "id": qa["id"], "eval": held_out, "asked": asked_type(question), "golds": golds,
+          "question": question, "found": at is not None, "cands": [], "X": None, "y": None}
+    if at is None or ex["asked"] is None:
+        return ex
+    sentence = sentences[at]
+    context = to_canonical(p.title) + "".join(sentences[max(at - 1, 0):at] + sentences[at + 1:at + 2])
+    cands = candidates(sentence, question)
+    ex["cands"] = [c.text for c in cands]
+    if cands:
+        ex["X"] = features(question, sentence, cands, ex["asked"], context)
+        ex["y"] = np.asarray([span_key(c.text) in keys for c in cands], dtype=int)
+    return ex
+
+
+def _stack(exs: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows = [e for e in exs if e["X"] is not None]
+    X = np.vstack([e["X"] for e in rows])
+    y = np.concatenate([e["y"] for e in rows])
+    groups = np.concatenate([np.full(len(e["y"]), i) for i, e in enumerate(rows)])
+    return X, y, groups
+
+
+def _fit(X: np.ndarray, y: np.ndarray, c: float) -> LogisticRegression:
+    # subtle: the bias is a feature column, so sklearn's own intercept is off (no double bias).
+    return LogisticRegression(C=c, fit_intercept=False, max_iter=2000).fit(X, y)
+
+
+def choose_c(exs: list[dict]) -> tuple[float, dict]:
+    rows = [e for e in exs if e["X"] is not None]
+    folds = np.arange(len(rows)) % FOLDS
+    scores = {}
+    for c in C_GRID:
+        hits = 0
+        for k in range(FOLDS):
+            train = [e for e, f in zip(rows, folds) if f != k and e["y"].any()]
+            if not train:
+                continue
+            X, y, _ = _stack(train)
+            if len(set(y)) < 2:
+                continue
+            model = _fit(X, y, c)
+            hits += sum(e["y"][int(np.argmax(e["X"] @ model.coef_[0]))] for e, f in zip(rows, folds) if f == k)
+        scores[c] = hits / max(len(rows), 1)
+    best = max(C_GRID, key=lambda c: (scores[c], -c))
+    return best, scores
+
+
+def predictions(exs: list[dict], coef: np.ndarray) -> None:
+    """Store each example's best candidate and its probability."""
+    for e in exs:
+        e["best"], e["p"] = None, 0.0
+        if e["X"] is not None:
+            z = e["X"] @ coef
+            i = int(np.argmax(z))
+            e["best"], e["p"] = e["cands"][i], float(1 / (1 + np.exp(-z[i])))
+
+
+def choose_threshold(exs: list[dict]) -> float:
+    """The bar maximising (shown correct − shown wrong) over the fitting questions."""
+    shown = sorted(((e["p"], exact_match(e["best"], e["golds"])) for e in exs if e["best"]), reverse=True)
+    best_gain, gain, bar = 0.0, 0.0, 1.0
+    for p, right in shown:
+        gain += 1 if right else -1
+        if gain > best_gain:
+            best_gain, bar = gain, p
+    return bar
+
+
+def measure(exs: list[dict], bar: float) -> dict:
+    typed = [e for e in exs if e["asked"]]
+    shorts = [e["best"] if e["best"] and e["p"] >= bar else "" for e in exs]
+    em = [exact_match(s, e["golds"]) for s, e in zip(shorts, exs)]
+    f1 = [f1_score(s, e["golds"]) for s, e in zip(shorts, exs)]
+    mean = lambda xs: round(float(np.mean(xs)), 3) if len(xs) else None  # noqa: E731
+    is_typed = [bool(e["asked"]) for e in exs]
+    return {"questions": len(exs), "typed": len(typed),
+            "gold_sentence": mean([e["found"] for e in typed]),
+            "candidate_recall": mean([bool(e["y"] is not None and e["y"].any()) for e in typed if e["found"]]),
+            "shown": mean([bool(s) for s, t in zip(shorts, is_typed) if t]),
+            "em_typed": mean([x for x, t in zip(em, is_typed) if t]), "f1_typed": mean([x for x, t in zip(f1, is_typed) if t]),
+            "em_all": mean(em), "f1_all": mean(f1)}
+
+
+def report(exs: list[dict], bar: float) -> list[str]:
+    cols = ["questions", "typed", "gold_sentence", "candidate_recall", "shown", "em_typed", "f1_typed", "em_all", "f1_all"]
+    lines = ["set        part  " + "  ".join(f"{c:>16}" for c in cols)]
+    for name in [s[0] for s in SETS]:
+        for part, keep in (("fit", False), ("eval", True)):
+            m = measure([e for e in exs if e["set"] == name and e["eval"] == keep], bar)
+            lines.append(f"{name:<10} {part:<5} " + "  ".join(f"{str(m[c]):>16}" for c in cols))
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--limit", type=int, default=None, help="questions per set (a quick slice)")
+    ap.add_argument("--out", type=Path, default=WEIGHTS_PATH)
+    ap.add_argument("--report", type=Path, default=None, help="also write the printed report here")
+    args = ap.parse_args(argv)
+    exs = examples(args.data, args.limit)
+    fit = [e for e in exs if not e["eval"]]
+    c, cv = choose_c(fit)
+    X, y, _ = _stack(fit)
+    coef = _fit(X, y, c).coef_[0]
+    predictions(exs, coef)
+    bar = choose_threshold(fit)
+    weights = {"features": FEATURE_NAMES, "coef": [round(float(w), 6) for w in coef], "intercept": 0.0,
+               "threshold": round(bar, 6), "C": c, "fitted": str(date.today()), "rows": int(len(y)),
+               "questions": sum(e["X"] is not None for e in fit), "script": "fitting/fit_short.py"}
+    args.out.write_text(json.dumps(weights, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    lines = [f"short-answer fit: {len(fit)} fitting questions ({weights['questions']} typed with candidates, "
+             f"{len(y)} candidate rows); eval ids held out: {sum(e['eval'] for e in exs)}",
+             "C by grouped 5-fold top-1 accuracy: " + ", ".join(f"{k:g}: {v:.3f}" for k, v in cv.items()) + f" → {c:g}",
+             f"display bar (max shown-correct − shown-wrong): {bar:.3f}",
+             "EM/F1 use the gold paragraph's answering sentence (no retrieval); *_all counts untyped questions as 0.",
+             *report(exs, bar),
+             "largest weights: " + ", ".join(f"{n} {w:+.2f}" for w, n in sorted(zip(coef, FEATURE_NAMES),
+                                                                                  key=lambda t: -abs(t[0]))[:12])]
+    text = "\n".join(lines)
+    print(text)
+    if args.report:
+        args.report.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

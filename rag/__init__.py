@@ -28,6 +28,7 @@ from ingest.errors import (
     UnsupportedFileError,
 )
 from rag.article import Article
+from rag.citations import EN_NEEDS_LLM
 from rag.engine import Engine
 from rag.feedback import FeedbackStore
 from rag.settings import Settings
@@ -43,6 +44,7 @@ __all__ = [
     "CorpusNotFoundError",
     "CorpusQAError",
     "DocumentInfo",
+    "EN_NEEDS_LLM",
     "EmptyCorpusError",
     "Engine",
     "FeedbackStore",

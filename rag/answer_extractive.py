@@ -19,9 +19,11 @@ import numpy as np
 from langchain_core.documents import Document
 
 from ingest import to_canonical
-from rag.answer.features import SENTENCE_FEATURES, Candidate, Evidence, gather
+from rag.answer.features import SENTENCE_FEATURES, Candidate, Evidence, gather, question_vector
 from rag.answer.model import AnswerModel, columns
-from rag.citations import ABSTAIN, make_citation
+from rag.citations import ABSTAIN, EN_NEEDS_LLM, make_citation
+from rag.gloss import gloss
+from rag.short_answer import short_answer, shown_span
 from rag.types import Answer
 
 __all__ = ["ExtractiveAnswerer", "Assessment"]
@@ -76,7 +78,19 @@ class ExtractiveAnswerer:
             piece = self._frame(script, i) + f"{s.shown}[{n}]"
             text += piece
             yield piece
-        yield Answer(answer=text, citations=citations, abstained=False, **base)
+        yield Answer(answer=text, citations=citations, abstained=False, short=self._short(inputs["query"], a, chosen[0], script),
+                     notice=EN_NEEDS_LLM if script == "en" else None, **base)
+
+    def _short(self, query: str, a: Assessment, k: int, script: str) -> str | None:
+        """The asked-for span of the first quoted sentence, as the reader sees it; glossed for English."""
+        c = a.evidence.candidates[k]
+        span = short_answer(query, [c.canonical, *a.evidence.context[k]])
+        if not span:
+            return None
+        shown = shown_span(span, c.canonical, c.shown) or span
+        glossed = gloss(span)
+        # subtle: gloss() returns "span (English)"; the reader keeps the span in the source's script
+        return shown + glossed[len(span):] if script == "en" and glossed.startswith(span) else shown
 
     def assess(self, query: str, docs: list[Document], script: str) -> Assessment:
         m = self.model
@@ -86,12 +100,12 @@ class ExtractiveAnswerer:
             return Assessment(ev, 0.0, np.zeros(0), [])
         logits = m.sentence.logit(ev.X)
         order = [int(k) for k in np.argsort(-logits, kind="stable")]
-        qx = np.append(ev.question, logits.max())
+        qx = question_vector(ev.X, logits, ev.constants)
         return Assessment(ev, float(m.answerable.probability(qx)[0]), 1 / (1 + np.exp(-logits)), order)
 
     def choose(self, a: Assessment) -> list[int]:
         """The candidates to quote, best first; none when the question is judged unanswerable."""
-        if not a.order or a.p_answerable < self.model.answer_bar:
+        if not a.order or a.p_answerable < self.model.answer_bar.get(a.evidence.lang, 0.5):
             return []
         chosen = a.order[:1]
         for k in a.order[1:self.max_sentences]:

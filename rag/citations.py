@@ -13,13 +13,16 @@ from langchain_core.documents import Document
 from ingest import split_sentences, to_script
 from rag.types import Citation
 
-__all__ = ["ABSTAIN", "display", "display_sentences", "make_citation"]
+__all__ = ["ABSTAIN", "EN_NEEDS_LLM", "display", "display_sentences", "make_citation"]
 
 ABSTAIN = {
     "zh-Hans": "语料中没有找到这个问题的答案。",
     "zh-Hant": "語料中沒有找到這個問題的答案。",
     "en": "The corpus does not say. No passage in the indexed documents answers this question.",
 }
+# the one line an English reader of an extractive answer gets (CLI, Python API; the chat adds a link)
+EN_NEEDS_LLM = ("Full English answers need an LLM: set LLM_BASE_URL and LLM_MODEL (see .env.example); "
+                "without one, the answer quotes the Chinese sentences and glosses the short answer.")
 
 
 def display(text: str, script: str, hant_config: str = "s2twp") -> str:

@@ -35,6 +35,7 @@ from rag.engine import Engine
 from rag.evaluate import (LANGS, answer_metrics, baseline_rows, build_baseline, mean, rank_of,
                           retrieval_metrics, table)
 from rag.settings import Settings
+from rag.short_answer import asked_type
 from rag.index.vectors import ChromaTarget, open_client
 
 __all__ = ["Paragraph", "load_squad", "load_question_texts", "split_sample", "pick_questions",
@@ -49,6 +50,7 @@ _MARKER = re.compile(r"\[\d+\]")
 _HAN = "\u3400-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_HAN}]|[^\W_{_HAN}]+")
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
+_GLOSSED = re.compile(r"^(.*?)\s*\(([^()]*[A-Za-z0-9][^()]*)\)$")
 _SHAPE = "expected data[].title, data[].paragraphs[].context and qas[].id/question/answers[].text"
 
 
@@ -225,8 +227,18 @@ def _grade(ans, item: dict, ms: float) -> dict:
            "cited": sum(len(c.highlights) for c in ans.citations) if answered else None,
            "em": None, "f1": None}
     short = (ans.short or "") if answered else ""   # no short answer scores 0, as an abstention does
-    row["em"], row["f1"] = exact_match(short, golds), f1_score(short, golds)
+    span, glossed = _split_gloss(short)
+    row["em"], row["f1"] = exact_match(span, golds), f1_score(span, golds)
+    row["typed"] = asked_type(item["question"]) is not None
+    # an English reader can use the answer when its short answer is right and readable in English
+    row["usable"] = (bool(span) and row["f1"] >= 0.5 and (glossed or span.isascii())) if item["lang"] == "en" else None
     return row
+
+
+def _split_gloss(short: str) -> tuple[str, bool]:
+    """("浙江大学", True) for "浙江大学 (Zhejiang University)"; the span alone is what EM/F1 grade."""
+    m = _GLOSSED.match(short)
+    return (m.group(1), True) if m else (short, False)
 
 
 # -- the run ---------------------------------------------------------------------------
@@ -256,9 +268,13 @@ def _ask(engine: Engine, items: list[dict]) -> tuple[list[dict], list[str]]:
 def _span_metrics(rows: list[dict]) -> dict:
     ans = [r for r in rows if r["item"]["answerable"]]
     held = [r for r in rows if not r["item"]["answerable"]]
+    typed = [r for r in ans if r["typed"]]
     return {"first_sentence": mean(r["first"] for r in ans),
             "em": mean(r["em"] for r in ans if r["em"] is not None),
             "f1": mean(r["f1"] for r in ans if r["f1"] is not None),
+            "em_typed": mean(r["em"] for r in typed), "f1_typed": mean(r["f1"] for r in typed),
+            "typed": len(typed),
+            "usable_en": mean(r["usable"] for r in ans if r["usable"] is not None),
             "cited": mean(r["cited"] for r in rows if r["cited"] is not None),
             "held_out": len(held)}
 
@@ -276,7 +292,7 @@ def _by_group(rows: list[dict], base: list[dict]) -> dict:
 
 def _per_question(r: dict) -> dict:
     return {"id": r["item"]["id"], "lang": r["item"]["lang"], "answerable": r["item"]["answerable"],
-            **{k: r[k] for k in ("rank", "abstained", "correct", "first", "em", "f1", "cited")},
+            **{k: r[k] for k in ("rank", "abstained", "correct", "first", "em", "f1", "typed", "usable", "cited")},
             "ms": round(r["ms"], 1)}
 
 
@@ -304,7 +320,8 @@ def evaluate_squad(squad_file: Path, *, settings: Settings | None = None, embedd
 
 
 _COLS = [("n", "n"), ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr", "MRR"), ("accuracy", "acc"),
-         ("first_sentence", "acc@1st"), ("em", "EM"), ("f1", "F1"), ("cited", "cited"),
+         ("first_sentence", "acc@1st"), ("em", "EM"), ("f1", "F1"), ("typed", "typed"), ("em_typed", "EM typed"),
+         ("f1_typed", "F1 typed"), ("usable_en", "en usable"), ("cited", "cited"),
          ("false_abstention", "false-abst"), ("abstained_unanswerable", "abst(held)"),
          ("p50_ms", "p50 ms"), ("p95_ms", "p95 ms")]
 

@@ -63,7 +63,7 @@ def _best_similarity(engine, item: dict) -> tuple[float | None, float | None]:
     try:
         inputs = engine.retrieval.invoke(engine.prepare(item["question"], history=item.get("history")))
         a = engine.extractive.assess(inputs["query"], inputs["docs"], inputs["script"])
-        return round(a.p_answerable, 4), engine.extractive.model.answer_bar
+        return round(a.p_answerable, 4), round(engine.extractive.model.answer_bar.get(a.evidence.lang, 0.5), 4)
     except Exception:  # the report degrades to "no score"; the metrics never depend on it
         return None, None
 

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_rag_exports():
     assert sorted(rag.__all__) == sorted([
         "Answer", "Article", "Citation", "ConfigError", "CorpusNotFoundError", "CorpusQAError", "DocumentInfo",
-        "EmptyCorpusError", "Engine", "FeedbackStore", "FileTooLargeError", "IngestReport", "LLMError",
+        "EN_NEEDS_LLM", "EmptyCorpusError", "Engine", "FeedbackStore", "FileTooLargeError", "IngestReport", "LLMError",
         "ModelMismatchError", "QuestionError", "Settings", "StoreBusyError", "StoreError", "UnreadableFileError",
         "UnsupportedFileError", "get_engine", "query", "stream", "validate_question",
     ])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode, urlsplit
 
-from rag import Answer, Citation, DocumentInfo, IngestReport
+from rag import EN_NEEDS_LLM, Answer, Citation, DocumentInfo, IngestReport
 from ui import labels as L
 
 __all__ = [
@@ -114,9 +114,10 @@ def _searched(answer: Answer) -> str:
 
 
 def _notices(answer: Answer, docs_url: str) -> str:
-    lines = [f'<div class="cqa-notice">{escape_text(answer.notice)}</div>'] if answer.notice else []
-    # subtle: a configured LLM that failed leaves its own notice; this line is for "no LLM at all"
-    if answer.script == "en" and answer.answerer == "extractive" and not answer.notice:
+    # subtle: a configured LLM that failed leaves its own notice; the link line is for "no LLM at all"
+    no_llm = answer.script == "en" and answer.answerer == "extractive" and answer.notice in (None, EN_NEEDS_LLM)
+    lines = [f'<div class="cqa-notice">{escape_text(answer.notice)}</div>'] if answer.notice and not no_llm else []
+    if no_llm:
         lines.append(f'<div class="cqa-notice">{escape_text(L.EN_NEEDS_LLM)} '
                      f'<a href="{_attribute(docs_url)}" target="_blank" rel="noopener">'
                      f"{escape_text(L.EN_NEEDS_LLM_LINK)}</a></div>")

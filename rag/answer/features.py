@@ -15,17 +15,20 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 import numpy as np
 from langchain_core.documents import Document
 
 from ingest import detect_script
-from rag.answer.types import asked_type, has_new_entity
+from rag.short_answer import asked_type, candidates
 from rag.citations import display_sentences
 from rag.index.lexical import tokenize
 
-__all__ = ["Candidate", "Evidence", "SENTENCE_FEATURES", "QUESTION_FEATURES", "gather", "TYPED_TOP"]
+__all__ = ["Candidate", "Evidence", "SENTENCE_FEATURES", "QUESTION_FEATURES", "QUESTION_CONSTANTS", "gather",
+           "question_vector", "TYPED_TOP"]
 
+_LANG = {0.0: "zh", 1.0: "en"}
 MIN_CHARS = 8    # shorter "sentences" (captions, list bullets) are context, never quoted
 TYPED_TOP = 8    # answer-type features (a POS tagger, ~70k chars/s) only for the best few
 
@@ -41,10 +44,11 @@ SENTENCE_FEATURES = (
     "anaphor", "anaphor_prev", "typed", "type_new", "type_new_ctx", "rrf_rel", "rank_inv", "first",
     "log_len", "en", "en_sim",
 )
-QUESTION_FEATURES = (
-    "best_sim", "best_sim_hub", "best_cov", "best_cov_ctx", "top_dense", "known", "in_top",
-    "typed", "type_found", "en", "sim_gap",
+QUESTION_FEATURES = (   # what ``question_vector`` returns, in order
+    "best_logit", "logit_gap", "top_sim", "top_sim_hub", "top_cov", "top_cov_ctx", "top_bigram", "top_focus",
+    "top_type_new", "top_restate", "max_sim", "max_cov_ctx", "max_type_new", "known", "in_top", "top_dense", "typed", "en", "candidates",
 )
+QUESTION_CONSTANTS = ("known", "in_top", "top_dense", "typed", "en")   # per question, whatever the sentences
 
 
 @dataclass
@@ -61,8 +65,10 @@ class Evidence:
 
     candidates: list[Candidate] = field(default_factory=list)
     X: np.ndarray = field(default_factory=lambda: np.zeros((0, len(SENTENCE_FEATURES))))
-    question: np.ndarray = field(default_factory=lambda: np.zeros(len(QUESTION_FEATURES)))
+    constants: np.ndarray = field(default_factory=lambda: np.zeros(len(QUESTION_CONSTANTS)))
     kind: str | None = None
+    lang: str = "zh"       # the question's language, "zh" or "en": the abstention bar is per language
+    context: list[tuple[str, ...]] = field(default_factory=list)   # per candidate: neighbours, title
 
 
 def gather(query: str, canonical_q: str, docs: list[Document], script: str, store, lexical,
@@ -113,7 +119,7 @@ def gather(query: str, canonical_q: str, docs: list[Document], script: str, stor
                 "_ctx": (prev, nxt),
             })
     if not rows:
-        return Evidence(kind=kind)
+        return Evidence(kind=kind, constants=_constants(weights, lexical, docs, kind, en), lang=_LANG[en])
     best_sim_hub = max(r["sim_hub"] for r in rows)
     best_cov = max(r["cov"] for r in rows)
     sim_rank, cov_rank = _ranks([r["sim_hub"] for r in rows]), _ranks([r["cov"] for r in rows])
@@ -122,7 +128,8 @@ def gather(query: str, canonical_q: str, docs: list[Document], script: str, stor
         r["sim_rank"], r["cov_rank"] = 1.0 / (1 + sr), 1.0 / (1 + cr)
     _type_features(kind, canonical_q, cands, rows, prefilter)
     X = np.asarray([[r[f] for f in SENTENCE_FEATURES] for r in rows], dtype=np.float64)
-    return Evidence(cands, X, _question_row(rows, docs, weights, lexical, kind, en), kind)
+    context = [(*r["_ctx"], docs[c.doc_index].metadata.get("title") or "") for r, c in zip(rows, cands)]
+    return Evidence(cands, X, _constants(weights, lexical, docs, kind, en), kind, _LANG[en], context)
 
 
 def _sims(vectors, q: np.ndarray, lexical) -> tuple[np.ndarray, np.ndarray]:
@@ -147,24 +154,37 @@ def _type_features(kind, canonical_q: str, cands: list[Candidate], rows: list[di
         rows[k]["type_new_ctx"] = float(any(has_new_entity(kind, s, canonical_q) for s in (prev, nxt) if s))
 
 
-def _question_row(rows: list[dict], docs: list[Document], weights: dict[str, float], lexical,
-                  kind, en: float) -> np.ndarray:
-    sims = sorted((r["sim_hub"] for r in rows), reverse=True)
+def _constants(weights: dict[str, float], lexical, docs: list[Document], kind, en: float) -> np.ndarray:
     total = sum(weights.values()) or 1.0
+    # subtle: a question about something the corpus never mentions (苹果公司的营收) still
+    # retrieves near neighbours; what gives it away is its rare terms being absent.
+    known = sum(w for t, w in weights.items() if lexical.df(t)) / total
     top_text = " ".join(d.page_content + " " + (d.metadata.get("title") or "") for d in docs)
-    values = {
-        "best_sim": max(r["sim"] for r in rows), "best_sim_hub": sims[0],
-        "best_cov": max(r["cov"] for r in rows), "best_cov_ctx": max(r["cov_ctx"] for r in rows),
-        "top_dense": max((d.metadata.get("dense") or 0.0) for d in docs),
-        # subtle: a question about something the corpus never mentions (苹果公司的营收) still
-        # retrieves near neighbours; what gives it away is its rare terms being absent.
-        "known": sum(w for t, w in weights.items() if lexical.df(t)) / total,
-        "in_top": sum(w for t, w in weights.items() if t in top_text) / total,
-        "typed": float(kind is not None),
-        "type_found": max((r["type_new"] for r in rows), default=0.0),
-        "en": en, "sim_gap": sims[0] - (sims[1] if len(sims) > 1 else sims[0]),
-    }
-    return np.asarray([values[f] for f in QUESTION_FEATURES], dtype=np.float64)
+    in_top = sum(w for t, w in weights.items() if t in top_text) / total
+    top_dense = max((d.metadata.get("dense") or 0.0 for d in docs), default=0.0)
+    return np.asarray([known, in_top, top_dense, float(kind is not None), en])
+
+
+def question_vector(X: np.ndarray, logits: np.ndarray, constants: np.ndarray) -> np.ndarray:
+    """The abstention model's row: the most probable sentence, the best of all, the question's constants.
+
+    subtle: computed from the candidate rows alone, so the fitting script can ask "what if the
+    answering sentence were not in the corpus?" by dropping rows (``fitting/fit_answer.py``).
+    """
+    if not len(X):
+        return np.asarray([-10.0, 0.0, *np.zeros(11), *constants, 0.0])
+    col = {f: X[:, i] for i, f in enumerate(SENTENCE_FEATURES)}
+    k = int(np.argmax(logits))
+    second = np.partition(logits, -2)[-2] if len(logits) > 1 else logits[k]
+    top = [col[f][k] for f in ("sim", "sim_hub", "cov", "cov_ctx", "bigram", "focus", "type_new", "restate")]
+    best = [col["sim"].max(), col["cov_ctx"].max(), col["type_new"].max()]
+    return np.asarray([logits[k], logits[k] - second, *top, *best, *constants, np.log(len(X))])
+
+
+def has_new_entity(kind: str, sentence: str, question: str) -> bool:
+    """``sentence`` offers a span of the asked type that the question does not already name."""
+    wanted = {kind, "number"} if kind == "amount" else {kind}
+    return any(c.kind in wanted for c in candidates(sentence, question))
 
 
 def _coverage(weights: dict[str, float], text: str) -> float:
@@ -209,8 +229,6 @@ def _share(needles: set[str], text: str) -> float:
 
 def _lcs(question: str, sentence: str) -> float:
     """Longest common substring, as a share of the question's length."""
-    from difflib import SequenceMatcher
-
     q = _WH.sub(" ", question)
     m = SequenceMatcher(None, q, sentence, autojunk=False).find_longest_match(0, len(q), 0, len(sentence))
     return m.size / max(len(q), 1)

@@ -2,10 +2,12 @@
 
 Owns: loading the weights that ``fitting/fit_answer.py`` wrote (``weights.json`` beside
 this module, one set per kind of sentence vector) and applying them with numpy — three
-standardised logistic models: ``prefilter`` (the sentence model without the costly
+models: ``prefilter`` (the sentence model without the costly
 answer-type features, to pick which sentences get them), ``sentence`` (is the answer in
-this sentence?) and ``answerable`` (does the retrieved text answer the question at all?)
-— plus the fitted probability bars for answering and for citing a further sentence.
+this sentence?) and ``answerable`` (does the retrieved text answer the question at all? —
+gradient-boosted trees, since the evidence interacts: a high similarity means little when the
+question's rare terms are absent) — plus the fitted probability bars for answering (per
+question language) and for citing a further sentence.
 Does not own: computing features (``rag.answer.features``), fitting (``fitting/``).
 """
 
@@ -19,7 +21,7 @@ import numpy as np
 
 from ingest.errors import ConfigError
 
-__all__ = ["Logistic", "AnswerModel", "WEIGHTS", "columns"]
+__all__ = ["Logistic", "Trees", "AnswerModel", "WEIGHTS", "columns", "load_scorer"]
 
 WEIGHTS = Path(__file__).with_name("weights.json")
 
@@ -55,11 +57,53 @@ class Logistic:
 
 
 @dataclass(frozen=True)
+class Trees:
+    """Gradient-boosted trees (fitted by scikit-learn's HistGradientBoostingClassifier), applied in numpy.
+
+    Each tree is parallel arrays: ``feature``, ``threshold``, ``left``, ``right``, ``leaf``, ``value``;
+    a row goes left when its feature is <= the threshold (no missing values occur here).
+    """
+
+    features: tuple[str, ...]
+    baseline: float
+    trees: tuple[dict, ...]
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Trees":
+        trees = tuple({k: np.asarray(v) for k, v in t.items()} for t in d["trees"])
+        return cls(tuple(d["features"]), float(d["baseline"]), trees)
+
+    def to_json(self) -> dict:
+        return {"kind": "trees", "features": list(self.features), "baseline": self.baseline,
+                "trees": [{k: v.tolist() for k, v in t.items()} for t in self.trees]}
+
+    def logit(self, X: np.ndarray) -> np.ndarray:
+        X = np.atleast_2d(X)
+        out = np.full(len(X), self.baseline)
+        rows = np.arange(len(X))
+        for t in self.trees:
+            node = np.zeros(len(X), dtype=int)
+            while not t["leaf"][node].all():
+                go_left = X[rows, t["feature"][node]] <= t["threshold"][node]
+                nxt = np.where(go_left, t["left"][node], t["right"][node])
+                node = np.where(t["leaf"][node], node, nxt)
+            out += t["value"][node]
+        return out
+
+    def probability(self, X: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.logit(X)))
+
+
+def load_scorer(d: dict) -> "Logistic | Trees":
+    return Trees.from_json(d) if d.get("kind") == "trees" else Logistic.from_json(d)
+
+
+@dataclass(frozen=True)
 class AnswerModel:
     prefilter: Logistic
     sentence: Logistic
-    answerable: Logistic
-    answer_bar: float    # P(answerable) below this: abstain
+    answerable: Logistic | Trees
+    answer_bar: dict     # question language ("zh" or "en") → P(answerable) below which to abstain
     extra_bar: float     # a further sentence is cited only when P(answer in it) reaches this
     max_sentences: int
 
@@ -71,8 +115,8 @@ class AnswerModel:
         def zero(names: tuple[str, ...]) -> Logistic:
             n = len(names)
             return Logistic(names, np.zeros(n), np.ones(n), np.zeros(n), 0.0)
-        return cls(zero(SENTENCE_FEATURES), zero(SENTENCE_FEATURES), zero((*QUESTION_FEATURES, "best_logit")),
-                   0.0, 1.0, 1)
+        return cls(zero(SENTENCE_FEATURES), zero(SENTENCE_FEATURES), zero(QUESTION_FEATURES),
+                   {"zh": 0.0, "en": 0.0}, 1.0, 1)
 
     @classmethod
     def load(cls, kind: str = "separate", path: Path = WEIGHTS) -> "AnswerModel":
@@ -82,5 +126,5 @@ class AnswerModel:
             raise ConfigError(f"No fitted answer weights for {kind!r} sentence vectors in {path} "
                               f"({type(exc).__name__}); run `python fitting/fit_answer.py` to fit them.") from None
         return cls(Logistic.from_json(d["prefilter"]), Logistic.from_json(d["sentence"]),
-                   Logistic.from_json(d["answerable"]), float(d["answer_bar"]), float(d["extra_bar"]),
-                   int(d["max_sentences"]))
+                   load_scorer(d["answerable"]), {k: float(v) for k, v in d["answer_bar"].items()},
+                   float(d["extra_bar"]), int(d["max_sentences"]))

@@ -1,0 +1,51 @@
+"""The answer fitting script re-runs on a small slice and writes weights the product reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.answer.features import QUESTION_FEATURES, SENTENCE_FEATURES
+from rag.answer.model import AnswerModel
+
+fit_answer = pytest.importorskip("fitting.fit_answer")    # needs scikit-learn (the dev extra)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (fit_answer.QA_DEV / "cmrc2018_trial.json").exists(), reason="../shared/qa-dev not present")
+def test_refit_on_a_slice(tmp_path: Path, capsys, built_index, embeddings):
+    out, log = tmp_path / "weights.json", tmp_path / "fit.txt"
+    args = ["--sets", "cmrc", "--sample", "16", "--limit", "80", "--out", str(out), "--log", str(log)]
+    assert fit_answer.main(args) == 0
+    fitted = json.loads(out.read_text(encoding="utf-8"))["separate"]
+    assert fitted["sentence"]["features"] == list(SENTENCE_FEATURES)
+    assert fitted["answerable"]["features"] == list(QUESTION_FEATURES)
+    assert set(fitted["prefilter"]["features"]) < set(SENTENCE_FEATURES)
+    for name in ("prefilter", "sentence", "answerable"):
+        part = fitted[name]
+        assert len(part["coef"]) == len(part["mean"]) == len(part["scale"]) == len(part["features"])
+        assert np.isfinite(part["coef"]).all() and np.isfinite(part["intercept"])
+    assert 0.0 <= fitted["answer_bar"] <= 1.0 and 0.0 <= fitted["extra_bar"] <= 1.0
+    assert fitted["near_miss_weight"] in fit_answer.NEAR_MISS_WEIGHTS
+    text = log.read_text(encoding="utf-8")
+    assert text.strip() in capsys.readouterr().out       # the log is what the script printed
+    assert "cmrc       fit" in text and "cmrc       eval" in text
+
+    from rag import Engine, Settings    # the product answers with what was just fitted
+    model = AnswerModel.load("separate", out)
+    ans = Engine(Settings(vectorstore_dir=built_index), embeddings=embeddings, answer_model=model).query(
+        "DeepSeek的创始人是谁？")
+    assert ans.abstained or ans.citations
+
+
+def test_missing_weights_name_the_fitting_script(tmp_path: Path):
+    from rag import ConfigError
+
+    with pytest.raises(ConfigError, match="fitting/fit_answer.py"):
+        AnswerModel.load("separate", tmp_path / "absent.json")
+    (tmp_path / "w.json").write_text('{"late": {}}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="'separate'"):
+        AnswerModel.load("separate", tmp_path / "w.json")

@@ -54,6 +54,7 @@ _DISPLAY_NONE = re.compile(r"(?<![\w-])display\s*:\s*none\b", re.IGNORECASE)
 # a published date outside this range is a broken field (an epoch in the wrong unit, a typo), not news
 _PLAUSIBLE = (date(1990, 1, 1), date(2100, 1, 1))
 _SHORT = 16
+_NAME = re.compile(r"[\w\u3400-\u9fff·]{2,3}")    # a one-word first line: 梁文锋, 北京, 马斯克
 _RADICALS = re.compile(r"[\u2e80-\u2fdf]")
 # subtle: Kangxi radicals map to characters by NFKC, CJK Radicals Supplement forms have no
 # mapping; these are the supplement forms web text uses as characters. Left alone, they
@@ -65,18 +66,23 @@ _SUPPLEMENT = dict(zip("⺠⻄⻅⻆⻉⻋⻓⻔⻗⻘⻚⻛⻜⻝⻢⻣⻤⻥�
 def clean(doc: Document) -> Document:
     """Return a new Document with article text and title/url/published metadata."""
     html = doc.metadata.get("format") in ("html", "htm")
-    text, meta = clean_text(doc.page_content, html=html, source=doc.metadata.get("source", "<document>"))
+    text, meta = clean_text(doc.page_content, html=html, source=doc.metadata.get("source", "<document>"),
+                            title=doc.metadata.get("title"))
     # metadata the loader already knows (a PDF's title, an export row's columns) beats guessing
     found = {k: v for k, v in meta.items() if not doc.metadata.get(k)}
     return Document(page_content=text, metadata={**doc.metadata, **found})
 
 
-def clean_text(raw: str, html: bool = False, source: str = "<text>") -> tuple[str, dict]:
+def clean_text(raw: str, html: bool = False, source: str = "<text>", title: str | None = None) -> tuple[str, dict]:
     """Clean one article; ``html`` marks a whole HTML page (``<title>``, ``<h1>``).
 
     ``source`` names the file in warnings about metadata fields that were dropped.
+    ``title``: one the loader already knows (a PDF's, an export row's); no headline is
+    guessed then, and a body line repeating it is dropped (it heads every chunk already).
+    subtle: a guessed headline leaves the body, so guessing one that is then discarded for
+    the loader's title lost that line from every searchable text.
     """
-    meta: dict = {"title": None, "url": None, "published": _published(raw, source)}
+    meta: dict = {"title": _squash(title or "") or None, "url": None, "published": _published(raw, source)}
     raw = _take_markdown_title(_GMT.sub("", raw), meta)
     if html or _HTML_HINT.search(raw):
         raw = _html_to_text(raw, meta, source)
@@ -248,9 +254,16 @@ def _drop_chrome(lines: list[str]) -> list[str]:
 
 
 def _headline(paragraphs: list[str]) -> str | None:
-    """The first short line that is not a sentence, when there is body text after it."""
-    for p in paragraphs[:3]:
-        if 4 <= len(p) <= 60 and not _SENTENCE_END.search(p[-1]) and p is not paragraphs[-1]:
+    """The first short line that is not a sentence, when there is body text after it.
+
+    subtle: a first line of 2–3 characters that is one word (梁文锋, 北京: an encyclopaedia
+    entry's name) is the title too — left in the body it became a chunk of its own that
+    matched everything, and the paragraphs below it, which say only 他, lost their subject.
+    """
+    for i, p in enumerate(paragraphs[:3]):
+        if p is paragraphs[-1] or _SENTENCE_END.search(p[-1]):
+            continue
+        if 4 <= len(p) <= 60 or (i == 0 and _NAME.fullmatch(p)):
             return p
     return None
 

@@ -1,6 +1,8 @@
 """Vectorise stage: chunk ``Document``s → a vector per chunk and a vector per sentence of it.
 
-Owns: the sentence vectors the extractive answerer scores. A model that can pool its
+Owns: embedding each chunk as what it is matched on (``ingest.chunk.matched_text``: its
+title, then its text) and each of its sentences as the sentence alone (the title is
+context, never a sentence); the sentence vectors the extractive answerer scores. A model that can pool its
 token embeddings over character spans (``embed_with_spans``: one forward pass per chunk,
 the sentences' vectors pooled from it — late chunking) gives them at no extra model
 cost; any other model embeds the sentences as passages of their own.
@@ -12,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from langchain_core.documents import Document
 
-from ingest.chunk import split_sentences
+from ingest.chunk import matched_text, split_sentences, title_line
 
 __all__ = ["sentence_spans", "vectorise"]
 
@@ -40,9 +42,12 @@ def vectorise(embeddings, docs: list[Document], late: bool = False) -> tuple[lis
     spans = [sentence_spans(t) for t in texts]
     with_spans = getattr(embeddings, "embed_with_spans", None) if late else None
     if with_spans is not None:
-        vectors, sentences = with_spans(texts, spans)
+        # subtle: the sentences are pooled inside the titled passage, so their spans shift by the title line
+        shifts = [len(title_line(d)) for d in docs]
+        shifted = [[(a + n, b + n) for a, b in ss] for ss, n in zip(spans, shifts)]
+        vectors, sentences = with_spans([matched_text(d) for d in docs], shifted)
         return [list(map(float, v)) for v in vectors], [np.asarray(s, dtype=np.float32) for s in sentences]
-    vectors = embeddings.embed_documents(texts)
+    vectors = embeddings.embed_documents([matched_text(d) for d in docs])
     flat = [t[a:b] for t, ss in zip(texts, spans) for a, b in ss]
     dim = len(vectors[0])
     flat_vectors = np.asarray(embeddings.embed_documents(flat) if flat else [], dtype=np.float32).reshape(len(flat), dim)

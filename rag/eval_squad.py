@@ -30,6 +30,7 @@ from pathlib import Path
 from langchain_chroma import Chroma
 
 from ingest import detect_script, make_embeddings, to_canonical
+from ingest.chunk import INDEX_FORMAT
 from ingest.errors import EvalDataError, QuestionError
 from rag.engine import Engine
 from rag.evaluate import (LANGS, answer_metrics, baseline_rows, build_baseline, mean, rank_of,
@@ -137,7 +138,9 @@ def pick_questions(indexed: list[Paragraph], held: list[Paragraph], texts: dict[
 # -- the cached index ------------------------------------------------------------------
 def _cache_key(indexed: list[Paragraph], settings: Settings, model: str) -> str:
     h = hashlib.sha256()
-    for part in [f"squad-eval-v{FORMAT_VERSION}", model, settings.sentence_vectors,
+    # subtle: INDEX_FORMAT changes when chunks or what they are embedded as change; an index
+    # cached before would otherwise be scored as if it were today's.
+    for part in [f"squad-eval-v{FORMAT_VERSION}", f"index-v{INDEX_FORMAT}", model, settings.sentence_vectors,
                  f"{settings.chunk_size}/{settings.chunk_overlap}",
                  *(f"{p.name}\x1f{p.text()}" for p in indexed)]:
         h.update(part.encode("utf-8") + b"\x1e")

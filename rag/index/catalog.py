@@ -4,7 +4,8 @@ Owns: one SQLite database (``catalog.sqlite3`` in the data dir) holding
 - ``documents``: every indexed document (label, title, date, url, chunk count, whether its
   last write finished) — the library list, paged and searchable at any size;
 - ``chunks``: each chunk's canonical text, metadata and its sentences' vectors (float16);
-- ``chunks_fts``: an FTS5 index over pre-tokenised (jieba) chunk text, so BM25 is
+- ``chunks_fts``: an FTS5 index over pre-tokenised (jieba) chunk text with its article's
+  title (what the store passes as ``ChunkRow.tokens``), so BM25 is
   persisted and updated per change — never rebuilt, never loaded whole into memory;
 - ``pinyin``: romanisation → corpus word, grown as words arrive (English name lookup);
 - ``meta``: the embedding model, the running sum of sentence vectors (hubness

@@ -27,6 +27,7 @@ from filelock import FileLock, Timeout
 from langchain_core.documents import Document
 
 from ingest.errors import StoreBusyError, StoreError
+from ingest.chunk import matched_text
 from ingest.vectorize import vectorise
 from rag.index.catalog import Catalog, ChunkRow, DocumentInfo
 from rag.index.lexical import Lexical, pinyin_rows, tokenize
@@ -163,7 +164,9 @@ class Store:
         # subtle: vectors first, then the catalog row — the catalog is the commit point, so a
         # process killed in between leaves vectors that the next sync upserts again.
         self.vectors.upsert(batch, vectors)
-        rows = [ChunkRow(d, tokenize(d.page_content) or ["∅"], s) for d, s in zip(batch, sentences)]
+        # subtle: BM25 indexes the title with the text, as the dense side embeds it (a paragraph
+        # that says only 他 is still found by its subject's name); the stored text stays the chunk's.
+        rows = [ChunkRow(d, tokenize(matched_text(d)) or ["∅"], s) for d, s in zip(batch, sentences)]
         self.catalog.add_chunks(rows, pinyin_rows(t for r in rows for t in r.tokens))
 
     def delete_document(self, doc_id: str) -> int:

@@ -165,3 +165,29 @@ def test_text_full_of_brackets_is_cleaned():
     # used to take quadratic time (40 KB of "[a " ≈ 13 s); the content is what is asserted here
     text, _ = clean_text("注[a" * 40_000 + "。\n\n正文。")
     assert text.endswith("正文。") and text.count("[a") == 40_000
+
+
+# -- titles: taken out of the body once, because every chunk is matched on them -------------
+@pytest.mark.parametrize("raw,title,text", [
+    ("梁文锋\n\n他毕业于浙江大学。", "梁文锋", "他毕业于浙江大学。"),                  # a one-word first line
+    ("# 梁文锋\n\n梁文锋\n\n他毕业于浙江大学。", "梁文锋", "他毕业于浙江大学。"),     # heading, then the same line
+    ("# 梁文锋\n\n他毕业于浙江大学。", "梁文锋", "他毕业于浙江大学。"),
+    ("他\n\n毕业于浙江大学。", None, "他\n\n毕业于浙江大学。"),                       # one character is no title
+    ("梁文锋", None, "梁文锋"),                                                       # no body after it: it is the body
+    ("很好。\n\n他毕业于浙江大学。", None, "很好。\n\n他毕业于浙江大学。"),           # a sentence is no title
+])
+def test_title_line_leaves_the_body(raw, title, text):
+    got_text, meta = clean_text(raw)
+    assert (meta["title"], got_text) == (title, text)
+
+
+@pytest.mark.parametrize("known,raw,text", [
+    ("梁文锋", "副标题：早年经历\n\n他毕业于浙江大学。", "副标题：早年经历\n\n他毕业于浙江大学。"),  # no guess to lose
+    ("梁文锋", "梁文锋\n\n他毕业于浙江大学。", "他毕业于浙江大学。"),                            # repeated: dropped
+    (" 梁文锋 ", "梁文锋\n\n他毕业于浙江大学。", "他毕业于浙江大学。"),
+    ("", "深度求索简介\n\n他毕业于浙江大学。", "他毕业于浙江大学。"),                             # none known: guessed
+])
+def test_a_title_the_loader_knows_is_not_guessed_again(known, raw, text):
+    doc = clean(Document(page_content=raw, metadata={"source": "row.jsonl#1", "format": "article", "title": known}))
+    assert doc.page_content == text
+    assert doc.metadata["title"] == (known or "深度求索简介")

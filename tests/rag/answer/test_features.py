@@ -1,0 +1,45 @@
+"""Answer features on the real bundled index: one row per quotable sentence, context kept."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ingest import to_canonical
+from rag.answer.features import MIN_CHARS, SENTENCE_FEATURES, _bigrams, _focus, gather
+
+
+def _evidence(engine, question: str):
+    inputs = engine.prepare(question)
+    docs = engine.retriever.invoke(inputs["query"])
+    return docs, gather(inputs["query"], to_canonical(inputs["query"]), docs, inputs["script"],
+                        engine.store, engine.lexical)
+
+
+def test_one_row_per_quotable_sentence_with_its_context(engine):
+    docs, ev = _evidence(engine, "梁文锋毕业于哪所大学？")
+    assert ev.X.shape == (len(ev.candidates), len(SENTENCE_FEATURES)) and np.isfinite(ev.X).all()
+    assert all(len(c.canonical) >= MIN_CHARS for c in ev.candidates)
+    assert len(ev.context) == len(ev.candidates) and ev.kind == "org" and ev.lang == "zh"
+    col = dict(zip(SENTENCE_FEATURES, ev.X.T))
+    best = int(np.argmax(col["cov"]))
+    assert "浙江大学" in ev.candidates[best].canonical        # the sentence naming both terms covers most
+    assert col["sim_rel"].max() == 0 and col["cov_rel"].max() == 0
+
+
+def test_english_question_is_marked_for_its_own_bar(engine):
+    _, ev = _evidence(engine, "Which university did Liang Wenfeng graduate from?")
+    assert ev.lang == "en" and ev.X[:, SENTENCE_FEATURES.index("en")].all()
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("", set()), ("？？", set()), ("梁文锋毕业于哪所大学", {"毕业", "业于", "大学"}),
+    ("谁", set()),
+])
+def test_focus_is_the_words_around_the_question_word(question, expected):
+    assert expected <= _focus(question) and (expected or not _focus(question))
+
+
+@pytest.mark.parametrize("text", ["", "abc", "谁"])
+def test_bigrams_of_text_without_han_pairs_are_empty(text):
+    assert _bigrams(text) == set()

@@ -1,0 +1,62 @@
+"""The fitted models as the product applies them: numpy reproduces scikit-learn, weights round-trip."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rag.answer.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_vector
+from rag.answer.model import WEIGHTS, AnswerModel, Logistic, Trees, load_scorer
+
+fit_answer = pytest.importorskip("fitting.fit_answer")    # scikit-learn: the dev extra
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 4))
+    y = (X[:, 0] + 0.5 * X[:, 1] * X[:, 2] + rng.normal(scale=0.3, size=400)) > 0
+    return X, y
+
+
+def test_trees_applied_in_numpy_equal_scikit_learns(data):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, y = data
+    trees = fit_answer.fit_trees(X, y, ("a", "b", "c", "d"), np.ones(len(y)))
+    gb = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, max_leaf_nodes=15,
+                                        min_samples_leaf=30, random_state=0).fit(X, y)
+    assert np.allclose(trees.probability(X), gb.predict_proba(X)[:, 1], atol=1e-9)
+    again = load_scorer(json.loads(json.dumps(trees.to_json())))
+    assert isinstance(again, Trees) and np.allclose(again.logit(X), trees.logit(X))
+
+
+def test_logistic_applied_in_numpy_equals_scikit_learns(data):
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = data
+    model = fit_answer.fit_logistic(X, y, ("a", "b", "c", "d"))
+    lr = LogisticRegression(C=1.0, max_iter=2000).fit((X - X.mean(0)) / X.std(0), y)
+    assert np.allclose(model.probability(X), lr.predict_proba((X - X.mean(0)) / X.std(0))[:, 1], atol=1e-6)
+    again = load_scorer(json.loads(json.dumps(model.to_json())))
+    assert isinstance(again, Logistic) and np.allclose(again.logit(X), model.logit(X))
+
+
+@pytest.mark.parametrize("kind", ["separate", "late"])
+def test_committed_weights_match_the_features(kind):
+    if kind not in json.loads(WEIGHTS.read_text(encoding="utf-8")):
+        pytest.skip(f"no {kind} weights fitted")
+    m = AnswerModel.load(kind)
+    assert m.sentence.features == SENTENCE_FEATURES
+    assert m.answerable.features == QUESTION_FEATURES
+    assert set(m.answer_bar) == {"zh", "en"} and all(0 < b < 1 for b in m.answer_bar.values())
+    assert 0 < m.extra_bar <= 1 and m.max_sentences >= 1
+
+
+@pytest.mark.parametrize("n", [0, 1, 5])
+def test_question_vector_has_one_value_per_feature(n):
+    X = np.random.default_rng(1).normal(size=(n, len(SENTENCE_FEATURES)))
+    v = question_vector(X, X[:, 0], np.zeros(5))
+    assert v.shape == (len(QUESTION_FEATURES),) and np.isfinite(v).all()

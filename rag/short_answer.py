@@ -2,10 +2,13 @@
 
 Owns: what type of span a question asks for (``asked_type``, cue words in Chinese and
 English — general question-type cues, nothing per question); the candidate spans of an
-answering sentence (jieba part-of-speech runs for names, a numeral grammar for dates,
-numbers and amounts); scoring them with a logistic model whose weights
-(``short_answer_weights.json``) are fitted by ``fitting/fit_short.py`` over the dev
-sets; and finding a canonical span again in the displayed sentence.
+answering sentence (jieba part-of-speech runs for names and the name forms jieba splits,
+nouns, 《》 titles and quotes, a numeral grammar for dates, numbers and amounts, and the
+spans sitting in the question word's slot between the sentence's copies of its neighbour
+words); ranking them with a softmax over the question's candidates and deciding whether to
+show the top one with a confidence model, both fitted by ``fitting/fit_short.py`` over the
+dev sets (``short_answer_weights.json``); and finding a canonical span again in the
+displayed sentence.
 Does not own: choosing the answering sentence (``rag.answer_extractive``), script
 conversion of what is shown (``rag.citations``), English glosses (``rag.gloss``).
 Input sentences are canonical Simplified (``ingest.to_canonical``); spans returned are
@@ -31,7 +34,7 @@ from rag.gloss import gloss
 from rag.translate import english_to_chinese_terms
 
 __all__ = ["TYPES", "KINDS", "Candidate", "asked_type", "candidates", "features", "FEATURE_NAMES",
-           "short_answer", "score_candidates", "shown_span", "gloss", "WEIGHTS_PATH"]
+           "short_answer", "score_candidates", "confidence", "confidence_features", "CONFIDENCE_NAMES", "shown_span", "gloss", "WEIGHTS_PATH"]
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -556,6 +559,27 @@ def score_candidates(question: str, sentences: list[str], weights: dict | None =
     return asked, sorted(zip(cands, probs.tolist()), key=lambda cp: -cp[1])
 
 
+CONFIDENCE_NAMES = ["bias", "top_p", "log_margin", "log_candidates", "kind_is_asked"] + [f"ask_{t}" for t in TYPES]
+
+
+def confidence_features(asked: str, probs: list[float], kinds: list[str]) -> np.ndarray:
+    """One row of ``CONFIDENCE_NAMES`` for a question's ranked candidates (probabilities best
+    first): how sure the ranking is that its top candidate is the answer."""
+    second = probs[1] if len(probs) > 1 else 0.0
+    row = {"bias": 1.0, "top_p": probs[0], "log_margin": math.log(probs[0] / max(second, 1e-6)),
+           "log_candidates": math.log(len(probs)), "kind_is_asked": float(kinds[0] == asked), f"ask_{asked}": 1.0}
+    return np.asarray([row.get(n, 0.0) for n in CONFIDENCE_NAMES], dtype=np.float64)
+
+
+def confidence(asked: str, scored: list[tuple[Candidate, float]], weights: dict) -> float:
+    """Fitted probability that the top candidate is the answer (the top probability itself
+    for weights without a confidence model)."""
+    if "confidence" not in weights:
+        return scored[0][1]
+    x = confidence_features(asked, [p for _, p in scored], [c.kind for c, _ in scored])
+    return float(1.0 / (1.0 + math.exp(-float(x @ np.asarray(weights["confidence"])))))
+
+
 def short_answer(question: str, sentences: list[str], weights: dict | None = None) -> str | None:
     """The asked-for span of ``sentences[0]`` (canonical Simplified), or None.
 
@@ -564,8 +588,8 @@ def short_answer(question: str, sentences: list[str], weights: dict | None = Non
     person/place/org/date/number/amount or the best candidate is below the fitted bar.
     """
     w = weights or _weights(str(WEIGHTS_PATH))
-    _, scored = score_candidates(question, sentences, w)
-    if not scored or scored[0][1] < w["threshold"]:
+    asked, scored = score_candidates(question, sentences, w)
+    if not scored or confidence(asked, scored, w) < w["threshold"]:
         return None
     return scored[0][0].text
 

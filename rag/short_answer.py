@@ -2,10 +2,13 @@
 
 Owns: what type of span a question asks for (``asked_type``, cue words in Chinese and
 English — general question-type cues, nothing per question); the candidate spans of an
-answering sentence (jieba part-of-speech runs for names, a numeral grammar for dates,
-numbers and amounts); scoring them with a logistic model whose weights
-(``short_answer_weights.json``) are fitted by ``fitting/fit_short.py`` over the dev
-sets; and finding a canonical span again in the displayed sentence.
+answering sentence (jieba part-of-speech runs for names and the name forms jieba splits,
+nouns, 《》 titles and quotes, a numeral grammar for dates, numbers and amounts, and the
+spans sitting in the question word's slot between the sentence's copies of its neighbour
+words); ranking them with a softmax over the question's candidates and deciding whether to
+show the top one with a confidence model, both fitted by ``fitting/fit_short.py`` over the
+dev sets (``short_answer_weights.json``); and finding a canonical span again in the
+displayed sentence.
 Does not own: choosing the answering sentence (``rag.answer_extractive``), script
 conversion of what is shown (``rag.citations``), English glosses (``rag.gloss``).
 Input sentences are canonical Simplified (``ingest.to_canonical``); spans returned are
@@ -31,7 +34,7 @@ from rag.gloss import gloss
 from rag.translate import english_to_chinese_terms
 
 __all__ = ["TYPES", "KINDS", "Candidate", "asked_type", "candidates", "features", "FEATURE_NAMES",
-           "short_answer", "score_candidates", "shown_span", "gloss", "WEIGHTS_PATH"]
+           "short_answer", "score_candidates", "confidence", "confidence_features", "CONFIDENCE_NAMES", "shown_span", "gloss", "WEIGHTS_PATH"]
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -92,9 +95,10 @@ _DATE = re.compile(
     rf"(?:公元前?\s*)?{_NUM}\s*(?:世纪|年代)(?:初|末|中期|初期|末期|以后|以前)?|"
     rf"(?:公元前?\s*)?{_NUM}\s*年(?:\s*{_NUM}\s*月(?:\s*{_NUM}\s*[日号])?)?|{_NUM}\s*月(?:\s*{_NUM}\s*[日号])?|"
     rf"{_NUM}\s*[日号]|{_SEASON}")
-_UNIT = (r"(?:%|％|" + _CURRENCY + r"|人次|个|位|名|人|次|年|岁|座|种|项|条|部|本|册|篇|页|字|场|届|倍|天|日|月|周|小时|"
+_UNIT = (r"(?:%|％|公分|周岁|公尺|海里|光年|摄氏度|华氏度|°C|℃|" + _CURRENCY + r"|人次|个|位|名|人|次|年|岁|座|种|项|条|部|本|册|篇|页|字|场|届|倍|天|日|月|周|小时|"
          r"分钟?|秒|层|米|公里|千米|厘米|毫米|英里|英尺|公斤|千克|克|吨|磅|平方(?:公里|米|英里)|公顷|亩|度|块|张|件|家|"
-         r"所|支|架|艘|辆|首|集|期|卷|章|票|分|户|股|枚|颗|只|头|匹|棵|间|栋|站|国|队|类|门|局|级)")
+         r"所|支|架|艘|辆|首|集|期|卷|章|票|分|户|股|枚|颗|只|头|匹|棵|间|栋|站|国|队|类|门|局|级|"
+         r"(?:km|cm|mm|kg|nm|m|g|K|GB|MB|mi|ft|mph|km/h)(?![A-Za-z]))")
 _QUANTITY = re.compile(
     rf"百分之{_NUM}|{_NUM}分之{_NUM}|\d+\s*[–\-:：比]\s*\d+(?![\d.]|\s*{_UNIT})|"
     rf"(?:约|近|逾|超过|第)?(?:{_NUM}\s*[-–~至到]\s*)?{_NUM}\s*(?:多|余)?\s*(?:[万亿千百]+)?\s*(?:{_UNIT}"
@@ -114,17 +118,18 @@ class Candidate:
     end: int
     text: str
     kind: str           # one of KINDS
-    flag: str           # jieba flag of the run's last word, or "num"
+    flag: str           # jieba flag of the run's last word ("+": grown by a character jieba split off), or "num", "era", "quote", "slot"
     tokens: int         # words in the run (1 for a numeral match)
     merged: bool        # a run of several words (a name with its suffix, 苏珊·福尔曼)
 
 
-def _words(sentence: str) -> list[tuple[int, int, str, str]]:
+@lru_cache(maxsize=512)
+def _words(sentence: str) -> tuple[tuple[int, int, str, str], ...]:
     out, pos = [], 0
     for w in pseg.cut(sentence):
         out.append((pos, pos + len(w.word), w.word, w.flag))
         pos += len(w.word)
-    return out
+    return tuple(out)
 
 
 def _name_kind(text: str, flag: str) -> str:
@@ -203,6 +208,186 @@ def _numerals(sentence: str, words: list[tuple[int, int, str, str]]) -> list[Can
             if bare and bare.group().rstrip() != text:
                 piece = bare.group().rstrip()
                 out.append(Candidate(m.start(), m.start() + len(piece), piece, kind, "num", 1, False))
+        lead = _APPROX.match(text)
+        if lead and lead.end() < len(text):          # "约21473平方公里" → "21473平方公里"
+            out.append(Candidate(m.start() + lead.end(), m.start() + len(text), text[lead.end():], kind, "num", 1,
+                                 False))
+    return out + _date_variants(sentence, words)
+
+
+_APPROX = re.compile(r"(?:大约|约|近|逾|超过|第)\s*")
+_YEAR = re.compile(rf"(?:公元前?\s*)?(?:{_NUM}|元)\s*年(?!代)")
+_RANGE = re.compile(rf"({_DATE.pattern})\s*(?:至|到|－|-|–|~|～)\s*({_DATE.pattern})")
+
+
+def _date_variants(sentence: str, words) -> list[Candidate]:
+    """The year of a full date ("2009年1月6日" → "2009年", "2009年1月"), a year under an era or
+    reign name ("民国5年", "绍兴十一年", "民国元年"), and a date range ("1000年至1600年")."""
+    out = []
+    for m in _YEAR.finditer(sentence):
+        a, b = m.start(), m.end()
+        out.append(Candidate(a, b, m.group(), "date", "num", 1, False))
+        month = re.match(rf"\s*{_NUM}\s*月", sentence[b:])
+        if month:
+            out.append(Candidate(a, b + month.end(), sentence[a:b + month.end()], "date", "num", 1, False))
+        era = next((w for w in words if w[1] == a), None)
+        if era and len(era[2]) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", era[2]) and era[3] in (
+                "n", "nr", "ns", "nz", "nt", "t", "nrt", "nrfg"):
+            out.append(Candidate(era[0], b, sentence[era[0]:b], "date", "era", 2, True))
+    for m in _RANGE.finditer(sentence):
+        out.append(Candidate(m.start(), m.end(), m.group(), "date", "num", 1, True))
+    return out
+
+
+_FUNCTION = set("的了在和与及是被将把向给对于由从以为而也都就并或等之其")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_DOTTED = re.compile(r"[\w\u4e00-\u9fff]+(?:\s?[·・•‧\-]\s?[\w\u4e00-\u9fff]+)+")
+
+
+def _extra_names(sentence: str, words) -> list[Candidate]:
+    """Name forms jieba splits: a name with a single character it left out ("袁丽" + "嫦"), a
+    regnal number ("亚历山大" + "一世"), the whole of a dotted name ("马尔科" + "姆·K·休斯")
+    without a particle jieba glued on ("由约翰·埃尔维" → "约翰·埃尔维")."""
+    out = []
+    n = len(words)
+    for i, (a, b, w, f) in enumerate(words):
+        if f not in ("nr", "nrfg", "nrt", "ns"):
+            continue
+        kind = _NAME_FLAGS[f]
+        if i + 1 < n and len(words[i + 1][2]) == 1 and _HAN.match(words[i + 1][2]) and words[i + 1][2] not in _FUNCTION:
+            out.append(Candidate(a, words[i + 1][1], w + words[i + 1][2], kind, f + "+", 2, True))
+        if i and len(words[i - 1][2]) == 1 and _HAN.match(words[i - 1][2]) and words[i - 1][2] not in _FUNCTION:
+            out.append(Candidate(words[i - 1][0], b, words[i - 1][2] + w, kind, f + "+", 2, True))
+        if i + 1 < n and re.fullmatch(r"[一二三四五六七八九十]+世", words[i + 1][2]):
+            out.append(Candidate(a, words[i + 1][1], w + words[i + 1][2], "person", f, 2, True))
+        if len(w) > 2 and w[0] in _FUNCTION:
+            out.append(Candidate(a + 1, b, w[1:], kind, f, 1, False))
+    starts = {w[0]: k for k, w in enumerate(words)}
+    ends = {w[1]: k for k, w in enumerate(words)}
+    for m in _DOTTED.finditer(sentence):
+        if not any(c in _JOIN for c in m.group()):
+            continue
+        first = min(m.group().find(c) for c in _JOIN if c in m.group()) + m.start()
+        last = max(m.group().rfind(c) for c in _JOIN) + m.start()
+        # the word before the first dot and the word after the last one bound the name
+        left = next((w[0] for w in words if w[0] < first <= w[1] or w[1] == first), m.start())
+        right = next((w[1] for w in words if w[0] <= last + 1 < w[1]), m.end())
+        lefts = {left}
+        k = ends.get(left)
+        if k is not None and len(words[k][2]) <= 2 and words[k][3] in ("nr", "nrt", "nrfg", "x") and \
+                _HAN.match(words[k][2]) and words[k][2][-1] not in _FUNCTION:
+            lefts.add(words[k][0])
+        rights = {right}
+        k = starts.get(right)
+        if k is not None and len(words[k][2]) == 1 and _HAN.match(words[k][2]) and words[k][2] not in _FUNCTION:
+            rights.add(words[k][1])
+        for lo in lefts:
+            if sentence[lo] in _FUNCTION and lo + 1 < first:
+                lo += 1
+            for hi in rights:
+                text = sentence[lo:hi]
+                if text.strip() and hi > lo:
+                    out.append(Candidate(lo, hi, text, "person", "nr", 3, True))
+    return out
+
+
+_QUOTED = re.compile(r"《([^》]{1,30})》|[“「『\"]([^”」』\"]{1,20})[”」』\"]")
+
+
+def _quoted(sentence: str) -> list[Candidate]:
+    """Titles and quoted names, with and without their marks."""
+    out = []
+    for m in _QUOTED.finditer(sentence):
+        g = 1 if m.group(1) is not None else 2
+        inner = m.group(g).strip()
+        if not inner:
+            continue
+        a = m.start(g) + m.group(g).find(inner)
+        out.append(Candidate(a, a + len(inner), inner, "other", "quote", 1, False))
+        if g == 1:
+            out.append(Candidate(m.start(), m.end(), m.group(), "other", "quote", 1, False))
+    return out
+
+
+def _nouns(words) -> list[Candidate]:
+    """Common nouns and short noun compounds ("君主", "省务会议"): jieba often tags a name
+    as a plain noun."""
+    out = []
+    n = len(words)
+    for i in range(n):
+        if words[i][3] not in ("n", "nz", "vn", "nt", "ns", "nr", "eng") and not words[i][3].startswith("n"):
+            continue
+        for j in range(i, min(i + 3, n)):
+            f = words[j][3]
+            if not (f.startswith("n") or f in ("vn", "eng")):
+                break
+            text = "".join(w[2] for w in words[i:j + 1])
+            if len(text) < 2 or not _HAN.search(text) and j == i and f != "eng":
+                continue
+            if j == i and f in _NAME_FLAGS:
+                continue
+            out.append(Candidate(words[i][0], words[j][1], text, _name_kind(text, "n"), "n", j - i + 1, j > i))
+    return out
+
+
+_STOP_PUNCT = re.compile(r"[，。；：！？、,.;:!?（）()\[\]【】《》“”「」『』\"]")
+_LEAD = re.compile(r"^(?:是|为|于|在|由|被|了|给|到|向|以|将|把|的|有|乃|即|系)+")
+_TRAIL = re.compile(r"(?:的|了|在|于|是|被|由|所|等|之|中|时|后|前)+$")
+_SLOT_CHARS, _SLOT_WORDS = 16, 5
+
+
+def _slots(question: str, sentence: str) -> dict[tuple[int, int], set[str]]:
+    """Spans in the question word's place: after the sentence's copy of the content word
+    just before it in the question ("毕业于|浙江大学，"), before the copy of the word just
+    after it, cut at word boundaries, punctuation and particles. {(start, end): {"left", "right"}}."""
+    left, right = _question_sides(question)
+    words = _words(sentence)
+    starts = sorted({w[0] for w in words} | {len(sentence)})
+    out: dict[tuple[int, int], set[str]] = {}
+
+    def add(a: int, b: int, side: str) -> None:
+        text = sentence[a:b]
+        lead = _LEAD.match(text)
+        a += lead.end() if lead and lead.end() < len(text) else 0
+        text = sentence[a:b]
+        trail = _TRAIL.search(text)
+        b -= len(trail.group()) if trail and trail.start() > 0 else 0
+        if b > a and sentence[a:b].strip():
+            out.setdefault((a, b), set()).add(side)
+
+    if left:
+        for m in re.finditer(re.escape(left), sentence):
+            a = m.end()
+            stop = _STOP_PUNCT.search(sentence, a)
+            limit = min(stop.start() if stop else len(sentence), a + _SLOT_CHARS)
+            ends = [e for e in starts if a < e <= limit][:_SLOT_WORDS] + ([limit] if limit > a else [])
+            for e in ends:
+                add(a, e, "left")
+    if right:
+        for m in re.finditer(re.escape(right), sentence):
+            b = m.start()
+            seg = sentence[max(b - _SLOT_CHARS, 0):b]
+            stops = list(_STOP_PUNCT.finditer(seg))
+            limit = max(b - _SLOT_CHARS, 0) + (stops[-1].end() if stops else 0)
+            begins = [s_ for s_ in starts if limit <= s_ < b][-_SLOT_WORDS:]
+            for s_ in begins:
+                add(s_, b, "right")
+    return out
+
+
+def _slot_candidates(question: str, sentence: str, words) -> list[Candidate]:
+    out = []
+    for (a, b), sides in _slots(question, sentence).items():
+        text = sentence[a:b]
+        last = next((w for w in reversed(words) if w[0] < b), None)
+        flag = last[3] if last else "x"
+        if _DATE.fullmatch(text):
+            kind = "date"
+        elif _QUANTITY.fullmatch(text) and re.search(r"\d|[一二两三四五六七八九十百千]", text):
+            kind = "amount" if re.search(_CURRENCY + "$", text) else "number"
+        else:
+            kind = _name_kind(text, flag if flag in _NAME_FLAGS else "n")
+        out.append(Candidate(a, b, text, kind, "slot", max(1, sum(a <= w[0] < b for w in words)), True))
     return out
 
 
@@ -211,7 +396,9 @@ def candidates(sentence: str, question: str = "") -> list[Candidate]:
     q = to_canonical(question)
     seen, out = set(), []
     words = _words(sentence)
-    for c in _name_runs(words) + _numerals(sentence, words):
+    found = (_name_runs(words) + _numerals(sentence, words) + _extra_names(sentence, words) + _quoted(sentence)
+             + _nouns(words) + (_slot_candidates(question, sentence, words) if question else []))
+    for c in found:
         if (c.start, c.end) in seen or not c.text.strip() or (q and c.text in q):
             continue
         seen.add((c.start, c.end))
@@ -254,10 +441,31 @@ def _question_sides(question: str) -> tuple[str, str]:
     return (before[-1] if before else ""), (after[0] if after else "")
 
 
+_DATE_UNIT = r"世纪|年代|年份|年|月份|月|日|天|号|朝代"
+
+
 def _asked_unit(question: str) -> str:
-    """The measure word the question asks in ("多少块" → 块, "几年" → 年)."""
-    m = re.search(rf"(?:多少|几)\s*({_UNIT})", question)
-    return m.group(1) if m else ""
+    """The measure word the question asks in ("多少块" → 块, "几年" → 年, "哪一个世纪" →
+    世纪, "何年" → 年)."""
+    m = (re.search(rf"(?:哪|何|几|什么)[一个]*\s*({_DATE_UNIT})", question)
+         or re.search(rf"(?:多少|几)\s*({_UNIT})", question))
+    unit = m.group(1) if m else ""
+    return {"年份": "年", "月份": "月", "号": "日", "天": "日"}.get(unit, unit)
+
+
+_HEAD = re.compile(r"(?:哪|什么|何)[一个家所支间些位座名条部本种]*\s*([\u4e00-\u9fff]{1,4})")
+
+
+def _asked_head(question: str) -> str:
+    """The noun the question word modifies ("哪所大学" → 大学, "哪個帝國" → 帝国): the answer
+    often ends with it. Up to the next particle or the end of the jieba word."""
+    m = _HEAD.search(question)
+    if not m:
+        return ""
+    rest = m.group(1)
+    words = jieba.lcut(rest)
+    head = words[0] if words else ""
+    return "" if head in ("时候", "时间", "地方", "的", "是", "样") or head[0] in _FUNCTION else head
 
 
 def _gap(c: Candidate, a: tuple[int, int]) -> int:
@@ -266,8 +474,11 @@ def _gap(c: Candidate, a: tuple[int, int]) -> int:
 
 FEATURE_NAMES = (["bias", "q_overlap", "log_gap", "no_anchor", "near_share", "left_adjacent", "right_adjacent",
                   "log_len", "tokens", "merged", "position", "nested", "contains", "log_same_kind", "in_context",
-                  "has_unit", "flag_nz", "flag_eng", "flag_n", "left_side", "right_side", "unit_asked"]
-                 + [f"ask_{t}_is_{k}" for t in TYPES for k in KINDS])
+                  "has_unit", "flag_nz", "flag_eng", "flag_n", "left_side", "right_side", "unit_asked",
+                  "slot_left", "slot_right", "slot_both", "quoted", "era", "starts_function", "ends_function",
+                  "has_space", "has_latin", "log_slot_words", "other_unit", "head_match", "head_char", "extended"]
+                 + [f"ask_{t}_is_{k}" for t in TYPES for k in KINDS]
+                 + [f"ask_{t}_src_{s}" for t in TYPES for s in ("noun", "slot", "quote")])
 
 
 def features(question: str, sentence: str, cands: list[Candidate], asked: str | None,
@@ -276,8 +487,9 @@ def features(question: str, sentence: str, cands: list[Candidate], asked: str | 
     q = to_canonical(question)
     anchors = _anchors(question, sentence)
     left, right = _question_sides(question)
-    asked_unit = _asked_unit(q)
+    asked_unit, head = _asked_unit(q), _asked_head(q)
     kinds = [c.kind for c in cands]
+    slots = _slots(question, sentence) if q else {}
     rows = []
     for c in cands:
         gaps = [_gap(c, a) for a in anchors]
@@ -296,9 +508,24 @@ def features(question: str, sentence: str, cands: list[Candidate], asked: str | 
                "flag_nz": float(c.flag == "nz"), "flag_eng": float(c.flag == "eng"), "flag_n": float(c.flag == "n"),
                "left_side": float(bool(left) and left in sentence[max(c.start - len(left) - 3, 0):c.start]),
                "right_side": float(bool(right) and right in sentence[c.end:c.end + len(right) + 3]),
-               "unit_asked": float(bool(asked_unit) and c.text.endswith(asked_unit))}
+               "unit_asked": float(bool(asked_unit) and c.text.endswith(asked_unit)),
+               "other_unit": float(bool(asked_unit) and c.flag == "num" and not c.text[-1].isdigit()
+                                   and not c.text.endswith(asked_unit)),
+               "head_match": float(bool(head) and c.text.endswith(head) and c.text != head),
+               "head_char": float(bool(head) and c.text[-1] == head[-1] and c.text != head),
+               "extended": float(c.flag.endswith("+"))}
+        sides = slots.get((c.start, c.end), set())
+        row.update({"slot_left": float("left" in sides), "slot_right": float("right" in sides),
+                    "slot_both": float(len(sides) == 2), "quoted": float(c.flag == "quote"),
+                    "era": float(c.flag == "era"), "starts_function": float(c.text[0] in _FUNCTION),
+                    "ends_function": float(c.text[-1] in _FUNCTION), "has_space": float(" " in c.text.strip()),
+                    "has_latin": float(bool(re.search(r"[A-Za-z]", c.text))),
+                    "log_slot_words": math.log(c.tokens) if c.flag == "slot" else 0.0})
         if asked:
             row[f"ask_{asked}_is_{c.kind}"] = 1.0
+            src = {"n": "noun", "slot": "slot", "quote": "quote"}.get(c.flag)
+            if src:
+                row[f"ask_{asked}_src_{src}"] = 1.0
         rows.append([row.get(name, 0.0) for name in FEATURE_NAMES])
     return np.asarray(rows, dtype=np.float64).reshape(len(cands), len(FEATURE_NAMES))
 
@@ -324,8 +551,33 @@ def score_candidates(question: str, sentences: list[str], weights: dict | None =
         return asked, []
     X = features(question, sentences[0], cands, asked, "".join(sentences[1:]))
     z = X @ np.asarray(w["coef"]) + w["intercept"]
-    probs = 1.0 / (1.0 + np.exp(-z))
+    if w.get("model") == "softmax":     # conditional logit: a distribution over this question's candidates
+        e = np.exp(z - z.max())
+        probs = e / e.sum()
+    else:
+        probs = 1.0 / (1.0 + np.exp(-z))
     return asked, sorted(zip(cands, probs.tolist()), key=lambda cp: -cp[1])
+
+
+CONFIDENCE_NAMES = ["bias", "top_p", "log_margin", "log_candidates", "kind_is_asked"] + [f"ask_{t}" for t in TYPES]
+
+
+def confidence_features(asked: str, probs: list[float], kinds: list[str]) -> np.ndarray:
+    """One row of ``CONFIDENCE_NAMES`` for a question's ranked candidates (probabilities best
+    first): how sure the ranking is that its top candidate is the answer."""
+    second = probs[1] if len(probs) > 1 else 0.0
+    row = {"bias": 1.0, "top_p": probs[0], "log_margin": math.log(probs[0] / max(second, 1e-6)),
+           "log_candidates": math.log(len(probs)), "kind_is_asked": float(kinds[0] == asked), f"ask_{asked}": 1.0}
+    return np.asarray([row.get(n, 0.0) for n in CONFIDENCE_NAMES], dtype=np.float64)
+
+
+def confidence(asked: str, scored: list[tuple[Candidate, float]], weights: dict) -> float:
+    """Fitted probability that the top candidate is the answer (the top probability itself
+    for weights without a confidence model)."""
+    if "confidence" not in weights:
+        return scored[0][1]
+    x = confidence_features(asked, [p for _, p in scored], [c.kind for c, _ in scored])
+    return float(1.0 / (1.0 + math.exp(-float(x @ np.asarray(weights["confidence"])))))
 
 
 def short_answer(question: str, sentences: list[str], weights: dict | None = None) -> str | None:
@@ -336,8 +588,8 @@ def short_answer(question: str, sentences: list[str], weights: dict | None = Non
     person/place/org/date/number/amount or the best candidate is below the fitted bar.
     """
     w = weights or _weights(str(WEIGHTS_PATH))
-    _, scored = score_candidates(question, sentences, w)
-    if not scored or scored[0][1] < w["threshold"]:
+    asked, scored = score_candidates(question, sentences, w)
+    if not scored or confidence(asked, scored, w) < w["threshold"]:
         return None
     return scored[0][0].text
 

@@ -59,6 +59,37 @@ def test_numeral_candidates():
     assert {"2025年1月", "3.5亿美元", "3 分 08 秒", "23–16", "三分之二"} <= texts
 
 
+@pytest.mark.parametrize("sentence,question,span", [
+    ("民国5年7月，改巡按使为省长。", "", "民国5年"),                       # a year under an era name
+    ("该公司于2009年1月6日成立。", "", "2009年"),                          # the year of a full date
+    ("密西西比文化农业自1000年至1600年覆盖大部分阿拉巴马州。", "", "1000年至1600年"),
+    ("昆明市域总面积约21473平方公里。", "", "21473平方公里"),               # without 约
+    ("国际照明协会所规定的标准白光是6500K时的黑体辐射。", "", "6500K"),     # a Latin unit
+    ("体长可达50公分。", "", "50公分"),
+    ("同名主题曲《鳄鱼泪》，由袁丽嫦原唱。", "", "袁丽嫦"),                 # a character jieba split off
+    ("同名主题曲《鳄鱼泪》，由袁丽嫦原唱。", "", "《鳄鱼泪》"),             # a title with and without 《》
+    ("同名主题曲《鳄鱼泪》，由袁丽嫦原唱。", "", "鳄鱼泪"),
+    ("过去的记录是由约翰·埃尔维保持的。", "", "约翰·埃尔维"),             # a dotted name without 由
+    ("然而，摄政王亚历山大一世反对任命。", "", "亚历山大一世"),
+    ("省政府置省务会议，管理全省一切政务事宜。", "", "省务会议"),           # a noun compound
+    ("行政权名义上属于君主，由总督代理执行。", "行政权名义上属于谁？", "君主"),  # the question word's slot
+])
+def test_candidate_forms(sentence, question, span):
+    cands = candidates(sentence, question)
+    assert span in [c.text for c in cands]
+    assert all(sentence[c.start:c.end] == c.text for c in cands)
+
+
+@pytest.mark.parametrize("sentence,question", [("", ""), ("", "谁？"), ("。", "哪一年？"), ("   ", "")])
+def test_no_candidates_in_empty_text(sentence, question):
+    assert candidates(sentence, question) == []
+    assert short_answer(question, [sentence]) is None
+
+
+def test_the_year_of_a_full_date_when_the_question_asks_a_year():
+    assert short_answer("中国联通是在哪一年成立的？", ["该公司于2009年1月6日成立，由原中国联通和原中国网通合并而成。"]) == "2009年"
+
+
 def test_shown_span_maps_a_canonical_span_into_the_displayed_sentence():
     shown = "幻方量化和DeepSeek的創始人梁文鋒畢業於浙江大學。"
     assert shown_span("梁文锋", FOUNDER, shown) == "梁文鋒"

@@ -47,6 +47,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize='unico
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 CREATE TABLE IF NOT EXISTS pinyin(key TEXT PRIMARY KEY, word TEXT NOT NULL);
 """
+_IN_PAGE = 500   # ids per ``IN (...)`` read: well under SQLite's bound-variable limit at any k
 
 
 @dataclass(frozen=True)
@@ -240,10 +241,7 @@ class Catalog:
             self.set("epoch", int(self.get("epoch", 0)) + 1, db)
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
-        marks = ",".join("?" * len(chunk_ids))
-        with self._lock:
-            rows = self._db.execute(f"SELECT chunk_id, sentences FROM chunks WHERE chunk_id IN ({marks})",  # noqa: S608
-                                    chunk_ids).fetchall()
+        rows = self._rows_in("SELECT chunk_id, sentences FROM chunks WHERE chunk_id IN ({})", list(chunk_ids))
         return {cid: self._vectors(blob) for cid, blob in rows}
 
     def _vectors(self, blob: bytes | None) -> np.ndarray:
@@ -254,6 +252,23 @@ class Catalog:
         if not blob or not dim:
             return np.zeros((0, max(dim, 1)), dtype=np.float32)
         return np.frombuffer(blob, dtype=np.float16).reshape(-1, dim).astype(np.float32)
+
+    def chunks(self, chunk_ids: list[str]) -> dict[str, Document]:
+        """Text and metadata of the given chunks (absent ids are left out), read a page of ids at a time.
+
+        subtle: the one source of chunk text — Chroma holds only ids, vectors and ``doc_id``.
+        """
+        rows = self._rows_in("SELECT chunk_id, text, meta FROM chunks WHERE chunk_id IN ({})", chunk_ids)
+        return {cid: Document(id=cid, page_content=text, metadata=json.loads(meta)) for cid, text, meta in rows}
+
+    def _rows_in(self, sql: str, keys: list) -> list[tuple]:
+        """``sql`` (one ``IN ({})``) run over ``keys`` a page at a time."""
+        out: list[tuple] = []
+        for start in range(0, len(keys), _IN_PAGE):
+            page = keys[start:start + _IN_PAGE]
+            with self._lock:
+                out.extend(self._db.execute(sql.format(",".join("?" * len(page))), page).fetchall())
+        return out
 
     def document_chunks(self, doc_id: str) -> list[Document]:
         """Every chunk of one document, in reading order."""

@@ -5,7 +5,8 @@ that says how to recover), the order of writes that keeps them consistent when a
 process dies (vectors first, then the catalog row that commits them; a document stays
 ``complete=0`` until its last batch), embedding new chunks in bounded batches, the
 writer lock (one ingest at a time across processes), and noticing another process's
-changes cheaply before each question.
+changes cheaply before each question. Chunk text and metadata are read from the catalog
+only (Chroma holds ids and vectors).
 Does not own: reading or cleaning files (``ingest``), ranking (``rag.retriever``).
 """
 
@@ -161,7 +162,7 @@ class Store:
         vectors, sentences = vectorise(self.embeddings, batch, self.late)
         # subtle: vectors first, then the catalog row — the catalog is the commit point, so a
         # process killed in between leaves vectors that the next sync upserts again.
-        self.vectors.upsert(batch, vectors)
+        self.vectors.upsert([d.id for d in batch], vectors, [d.metadata["doc_id"] for d in batch])
         rows = [ChunkRow(d, tokenize(d.page_content) or ["∅"], s) for d, s in zip(batch, sentences)]
         self.catalog.add_chunks(rows, pinyin_rows(t for r in rows for t in r.tokens))
 
@@ -203,7 +204,14 @@ class Store:
         return self.catalog.doc_ids_under(prefix)
 
     def dense(self, vector: list[float], k: int) -> list[tuple[Document, float]]:
-        return self.vectors.search(vector, k)
+        """Top-k chunks by cosine, their text and metadata from the catalog.
+
+        subtle: a vector whose catalog row never committed (a process killed in between) is
+        left out: the catalog decides what is indexed.
+        """
+        hits = self.vectors.search(vector, k)
+        docs = self.catalog.chunks([i for i, _ in hits])
+        return [(docs[i], sim) for i, sim in hits if i in docs]
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         return self.catalog.sentence_vectors(chunk_ids)

@@ -250,3 +250,25 @@ def test_an_old_store_whose_chroma_records_hold_text_still_answers_and_syncs(tmp
     assert report.chunks_added == 1 and report.removed == 1
     assert set(reopened.store.vectors.all_ids()) == reopened.store.catalog.chunk_ids_all()
     assert "清华大学" in reopened.query("梁文锋毕业于哪所大学？").answer
+
+
+def test_many_small_documents_in_one_ingest_are_each_complete_and_found(tmp_path, embeddings):
+    # subtle: their writes are gathered into shared batches (one Chroma call, one commit)
+    for i in range(7):
+        _write(tmp_path / "corpus" / f"n{i}.txt", f"第{i}号灯塔在白鹭港，高{40 + i}米，建于{1900 + i}年。")
+    engine = _engine(tmp_path / "vs", embeddings, embed_batch=3)
+    report = engine.ingest(tmp_path / "corpus")
+    assert report.chunks_added == 7 and len(engine.documents()) == 7
+    assert all(d.complete and d.chunks == 1 for d in engine.documents())
+    assert set(engine.store.vectors.all_ids()) == engine.store.catalog.chunk_ids_all()
+    assert engine.query("第5号灯塔有多高？").retrieved[0] == "n5.txt"
+
+
+def test_pinyin_of_words_the_table_already_holds_is_not_computed_again(monkeypatch):
+    from rag import translate
+    from rag.index.lexical import pinyin_rows
+
+    seen = []
+    monkeypatch.setattr(translate, "_romanised", lambda w: seen.append(w) or "".join(translate.lazy_pinyin(w)))
+    rows = pinyin_rows(["梁文锋", "浙江", "杭州", "的", "AI"], known=lambda words: words & {"浙江"})
+    assert sorted(seen) == sorted(["梁文锋", "杭州"]) and dict(rows) == {"liangwenfeng": "梁文锋", "hangzhou": "杭州"}

@@ -18,7 +18,7 @@ from importlib import resources
 
 from pypinyin import lazy_pinyin
 
-__all__ = ["english_to_chinese_terms", "pinyin_map", "pinyin_terms"]
+__all__ = ["english_to_chinese_terms", "pinyin_map", "pinyin_terms", "romanisable"]
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _POS = re.compile(r"\b(?:n|v|vt|vi|adj|adv|prep|conj|pron|num|int|art|abbr|pl|aux)\.")
@@ -64,13 +64,24 @@ def english_to_chinese_terms(question: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
+def romanisable(vocabulary: set[str]) -> set[str]:
+    """The words ``pinyin_map`` keeps: 2–4 character Han words."""
+    return {w for w in vocabulary if _HAN_WORD.match(w)}
+
+
 def pinyin_map(vocabulary: set[str]) -> dict[str, str]:
     """Toneless joined pinyin → corpus word, for the corpus' 2–4 character Han words."""
     table: dict[str, str] = {}
-    for word in sorted(vocabulary):
-        if _HAN_WORD.match(word):
-            table.setdefault("".join(lazy_pinyin(word)), word)
+    for word in sorted(romanisable(vocabulary)):
+        table.setdefault(_romanised(word), word)
     return table
+
+
+@lru_cache(maxsize=65536)
+def _romanised(word: str) -> str:
+    # subtle: pypinyin costs ~70 µs a word and ingest meets the same words in chunk after chunk;
+    # the ones the table already holds are skipped by the store, this catches the rest (homophones).
+    return "".join(lazy_pinyin(word))
 
 
 def pinyin_terms(question: str, table: dict[str, str]) -> list[str]:

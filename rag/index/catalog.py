@@ -47,7 +47,9 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(tokens, tokenize='unicode61 remove_diacritics 0');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
 CREATE TABLE IF NOT EXISTS pinyin(key TEXT PRIMARY KEY, word TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS pinyin_word ON pinyin(word);
 """
+_IN_PAGE = 500   # ids per ``IN (...)`` read: well under SQLite's bound-variable limit at any k
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,11 @@ class Catalog:
         self._db = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
         self._lock = threading.RLock()
         self._dim = 0
-        # subtle: WAL lets readers in other processes go on while an ingest writes.
+        # subtle: WAL lets readers in other processes go on while an ingest writes. synchronous=NORMAL
+        # skips the fsync per commit (WAL stays consistent; only a power cut can lose the last
+        # commits, and the catalog is the commit point: such documents are simply ingested again).
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._db.execute("SELECT count(*) FROM documents").fetchone()  # fails here on a damaged file
         self._data_version = self._version()
@@ -134,23 +139,25 @@ class Catalog:
         self.set("sentence_sum", (current + delta).tobytes(), db)
 
     # -- documents -----------------------------------------------------------------
-    def start_document(self, doc_id: str, meta: dict) -> None:
-        """Mark ``doc_id`` as being written; ``complete`` stays 0 until ``finish_document``."""
+    def start_documents(self, metas: list[dict]) -> None:
+        """Mark each ``meta["doc_id"]`` as being written; ``complete`` stays 0 until it is finished."""
+        if not metas:
+            return
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO documents(doc_id, source, title, published, url, added_at, complete) "
                 "VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT(doc_id) DO UPDATE SET source=excluded.source, "
                 "title=excluded.title, published=excluded.published, url=excluded.url, complete=0",
-                (doc_id, meta["source"], meta.get("title"), meta.get("published"), meta.get("url"), now))
+                [(m["doc_id"], m["source"], m.get("title"), m.get("published"), m.get("url"), now) for m in metas])
 
-    def finish_document(self, doc_id: str) -> None:
-        with self.transaction() as db:
-            n = db.execute("SELECT count(*) FROM chunks WHERE doc_id=?", (doc_id,)).fetchone()[0]
-            if n:
-                db.execute("UPDATE documents SET chunks=?, complete=1 WHERE doc_id=?", (n, doc_id))
-            else:
-                db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+    @staticmethod
+    def _finish(db: sqlite3.Connection, doc_id: str) -> None:
+        n = db.execute("SELECT count(*) FROM chunks WHERE doc_id=?", (doc_id,)).fetchone()[0]
+        if n:
+            db.execute("UPDATE documents SET chunks=?, complete=1 WHERE doc_id=?", (n, doc_id))
+        else:
+            db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
 
     def documents(self, search: str = "", offset: int = 0, limit: int | None = None) -> list[DocumentInfo]:
         """Indexed documents by label; ``search`` matches label or title (case-insensitive)."""
@@ -199,37 +206,54 @@ class Catalog:
         with self._lock:
             return self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
 
-    def add_chunks(self, rows: list[ChunkRow], words: Iterable[tuple[str, str]] = ()) -> None:
-        """Store chunks, their tokens and sentence vectors, in one transaction."""
-        with self.transaction() as db:
-            delta = None
-            for r in rows:
-                cur = db.execute(
-                    "INSERT OR REPLACE INTO chunks(chunk_id, doc_id, text, meta, sentences) VALUES (?, ?, ?, ?, ?)",
-                    (r.doc.id, r.doc.metadata["doc_id"], r.doc.page_content, json.dumps(r.doc.metadata, ensure_ascii=False),
-                     r.sentences.astype(np.float16).tobytes()))
-                db.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)", (cur.lastrowid, " ".join(r.tokens)))
-                if len(r.sentences):
-                    s = r.sentences.astype(np.float64).sum(0)
-                    delta = s if delta is None else delta + s
-            db.executemany("INSERT OR IGNORE INTO pinyin(key, word) VALUES (?, ?)", list(words))
-            if delta is not None:
-                self._add_to_centroid(db, delta)
+    def write(self, rows: list[ChunkRow] = (), words: Iterable[tuple[str, str]] = (),
+              stale: Iterable[str] = (), finished: Iterable[str] = ()) -> None:
+        """Add ``rows`` (and pinyin ``words``), remove ``stale`` chunks, then finish ``finished``
+        documents (chunk count, ``complete=1``; or drop the row when none are left) — one transaction.
 
-    def delete_chunks(self, chunk_ids: Iterable[str]) -> None:
+        subtle: one commit for many documents' chunks instead of several per document; the
+        centroid's running sum is read and written once.
+        """
+        rows, words, stale, finished = list(rows), list(words), list(stale), list(finished)
+        if not (rows or words or stale or finished):
+            return
         with self.transaction() as db:
-            delta = None
-            for cid in chunk_ids:
-                row = db.execute("SELECT id, sentences FROM chunks WHERE chunk_id=?", (cid,)).fetchone()
-                if row is None:
-                    continue
-                db.execute("DELETE FROM chunks WHERE id=?", (row[0],))
-                db.execute("DELETE FROM chunks_fts WHERE rowid=?", (row[0],))
-                vecs = self._vectors(row[1])
-                if len(vecs):
-                    delta = -vecs.astype(np.float64).sum(0) + (0 if delta is None else delta)
-            if delta is not None:
-                self._add_to_centroid(db, delta)
+            delta = self._insert_chunks(db, rows)
+            db.executemany("INSERT OR IGNORE INTO pinyin(key, word) VALUES (?, ?)", words)
+            removed = self._delete_chunks(db, stale)
+            for doc_id in dict.fromkeys(finished):
+                self._finish(db, doc_id)
+            if delta is not None or removed is not None:
+                self._add_to_centroid(db, (0 if delta is None else delta) - (0 if removed is None else removed))
+
+    def _insert_chunks(self, db: sqlite3.Connection, rows: list[ChunkRow]) -> np.ndarray | None:
+        """Insert chunk rows and their FTS rows; returns the sum of their sentence vectors."""
+        delta = None
+        for r in rows:
+            cur = db.execute(
+                "INSERT OR REPLACE INTO chunks(chunk_id, doc_id, text, meta, sentences) VALUES (?, ?, ?, ?, ?)",
+                (r.doc.id, r.doc.metadata["doc_id"], r.doc.page_content, json.dumps(r.doc.metadata, ensure_ascii=False),
+                 r.sentences.astype(np.float16).tobytes()))
+            db.execute("INSERT INTO chunks_fts(rowid, tokens) VALUES (?, ?)", (cur.lastrowid, " ".join(r.tokens)))
+            if len(r.sentences):
+                s = r.sentences.astype(np.float64).sum(0)
+                delta = s if delta is None else delta + s
+        return delta
+
+    def _delete_chunks(self, db: sqlite3.Connection, chunk_ids: list[str]) -> np.ndarray | None:
+        """Delete chunks and their FTS rows; returns the sum of their sentence vectors."""
+        removed = None
+        for cid in chunk_ids:
+            row = db.execute("SELECT id, sentences FROM chunks WHERE chunk_id=?", (cid,)).fetchone()
+            if row is None:
+                continue
+            db.execute("DELETE FROM chunks WHERE id=?", (row[0],))
+            db.execute("DELETE FROM chunks_fts WHERE rowid=?", (row[0],))
+            vecs = self._vectors(row[1])
+            if len(vecs):
+                s = vecs.astype(np.float64).sum(0)
+                removed = s if removed is None else removed + s
+        return removed
 
     def reset(self) -> None:
         """Empty every table (``rag ingest --rebuild``) and bump the epoch other processes watch."""
@@ -241,10 +265,7 @@ class Catalog:
             self.set("epoch", int(self.get("epoch", 0)) + 1, db)
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
-        marks = ",".join("?" * len(chunk_ids))
-        with self._lock:
-            rows = self._db.execute(f"SELECT chunk_id, sentences FROM chunks WHERE chunk_id IN ({marks})",  # noqa: S608
-                                    chunk_ids).fetchall()
+        rows = self._rows_in("SELECT chunk_id, sentences FROM chunks WHERE chunk_id IN ({})", list(chunk_ids))
         return {cid: self._vectors(blob) for cid, blob in rows}
 
     def _vectors(self, blob: bytes | None) -> np.ndarray:
@@ -255,6 +276,23 @@ class Catalog:
         if not blob or not dim:
             return np.zeros((0, max(dim, 1)), dtype=np.float32)
         return np.frombuffer(blob, dtype=np.float16).reshape(-1, dim).astype(np.float32)
+
+    def chunks(self, chunk_ids: list[str]) -> dict[str, Document]:
+        """Text and metadata of the given chunks (absent ids are left out), read a page of ids at a time.
+
+        subtle: the one source of chunk text — Chroma holds only ids, vectors and ``doc_id``.
+        """
+        rows = self._rows_in("SELECT chunk_id, text, meta FROM chunks WHERE chunk_id IN ({})", chunk_ids)
+        return {cid: Document(id=cid, page_content=text, metadata=json.loads(meta)) for cid, text, meta in rows}
+
+    def _rows_in(self, sql: str, keys: list) -> list[tuple]:
+        """``sql`` (one ``IN ({})``) run over ``keys`` a page at a time."""
+        out: list[tuple] = []
+        for start in range(0, len(keys), _IN_PAGE):
+            page = keys[start:start + _IN_PAGE]
+            with self._lock:
+                out.extend(self._db.execute(sql.format(",".join("?" * len(page))), page).fetchall())
+        return out
 
     def document_chunks(self, doc_id: str) -> list[Document]:
         """Every chunk of one document, in reading order."""
@@ -289,6 +327,10 @@ class Catalog:
         phrase = '"' + " ".join(tokens).replace('"', '""') + '"'
         with self._lock:
             return self._db.execute("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (phrase,)).fetchone() is not None
+
+    def known_words(self, words: Iterable[str]) -> set[str]:
+        """Which of ``words`` the pinyin table already maps to (their pinyin need not be computed again)."""
+        return {r[0] for r in self._rows_in("SELECT word FROM pinyin WHERE word IN ({})", list(words))}
 
     def pinyin_word(self, key: str) -> str | None:
         with self._lock:

@@ -3,9 +3,11 @@
 Owns: opening both (and refusing a damaged, foreign or unusable data dir with a message
 that says how to recover), the order of writes that keeps them consistent when a
 process dies (vectors first, then the catalog row that commits them; a document stays
-``complete=0`` until its last batch), embedding new chunks in bounded batches, the
+``complete=0`` until its last batch), embedding new chunks in bounded batches, gathering
+the writes of many small documents into one Chroma call and one catalog commit, the
 writer lock (one ingest at a time across processes), and noticing another process's
-changes cheaply before each question.
+changes cheaply before each question. Chunk text and metadata are read from the catalog
+only (Chroma holds ids and vectors).
 Does not own: reading or cleaning files (``ingest``), ranking (``rag.retriever``).
 """
 
@@ -19,7 +21,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +72,7 @@ class Store:
         self.version = 0            # bumped on every change seen, for anything cached above
         self._lock = threading.RLock()
         self._file_lock = None if self.read_only else FileLock(str(self.data_dir / "write.lock"), timeout=0)
+        self._pending, self._writing_thread = _Pending(), None   # writes held back by writer() (sync_document)
 
     def _private_copy(self, target: ChromaTarget) -> Path:
         """Neither Chroma nor a WAL-mode SQLite file opens from a read-only folder: answer from a copy.
@@ -122,15 +125,22 @@ class Store:
                 self._file_lock.acquire()
             except Timeout:
                 raise StoreBusyError(self.data_dir) from None
+            outer = self._writing_thread is None
+            self._writing_thread = threading.get_ident()
             try:
                 self.refresh()
                 yield
+                self._flush()
             finally:
+                if outer:
+                    self._writing_thread = None
+                    self._pending = _Pending()  # subtle: after an error, unwritten work is dropped, never half-written
                 self._file_lock.release()
                 self.catalog.changed()  # subtle: our own commits are not news to us
 
     def reset(self) -> None:
         """Drop everything and start empty with the configured model (``--rebuild``)."""
+        self._pending = _Pending()
         self.vectors.reset()
         self.catalog.reset()
         self.catalog.set("model", self.model)
@@ -139,35 +149,61 @@ class Store:
 
     def sync_document(self, meta: dict, chunks: list[Document],
                       progress: Callable[[int], None] | None = None) -> SyncCounts:
-        """Make the index hold exactly ``chunks`` for ``meta["doc_id"]``; embed only what is new."""
+        """Make the index hold exactly ``chunks`` for ``meta["doc_id"]``; embed only what is new.
+
+        subtle: inside ``writer()`` the writes may be held back (``_Pending``) until
+        ``batch_size`` chunks are waiting or the writer ends, so that a corpus of small
+        documents costs one Chroma call and one catalog commit per batch, not several per
+        document (each is an fsync on disk: ~35 ms). Until then the document is simply not
+        in the index yet, exactly as if the process had stopped before it.
+        """
         doc_id = meta["doc_id"]
+        if doc_id in self._pending.doc_ids:
+            self._flush()           # its own earlier writes must be visible to what follows
         wanted = {c.id: c for c in chunks}
-        have, in_vectors = self.catalog.chunk_ids(doc_id), self.vectors.ids(doc_id)
+        incomplete = doc_id in self.catalog.incomplete()
+        # subtle: vectors the catalog does not list exist only for a document whose write was
+        # cut short (its row stays complete=0: started before any vector is written), so
+        # Chroma is asked only then — not once per unchanged document of a re-ingest.
+        have, in_vectors = self.catalog.chunk_ids(doc_id), self.vectors.ids(doc_id) if incomplete else set()
         new = [c for i, c in wanted.items() if i not in have]
-        if not new and not (have | in_vectors) - wanted.keys() and doc_id not in self.catalog.incomplete():
+        if not new and not (have | in_vectors) - wanted.keys() and not incomplete:
             return SyncCounts(unchanged=len(wanted))
         if new:  # subtle: a pure delete must not relabel the row it is about to remove
-            self.catalog.start_document(doc_id, meta)
+            self._pending.start(meta)
         for start in range(0, len(new), self.batch_size):
             self._add_batch(new[start:start + self.batch_size])
             if progress:
                 progress(min(start + self.batch_size, len(new)))
         stale = (have | in_vectors) - wanted.keys()
-        self.vectors.delete(sorted(stale))
-        self.catalog.delete_chunks(sorted(stale & have))
-        self.catalog.finish_document(doc_id)
-        self._changed()
+        self._pending.finish(doc_id, sorted(stale), sorted(stale & have))
+        if self._writing_thread != threading.get_ident() or len(self._pending.docs) >= self.batch_size:
+            self._flush()
         return SyncCounts(added=len(new), unchanged=len(wanted) - len(new), removed=len(stale & have))
 
     def _add_batch(self, batch: list[Document]) -> None:
         vectors, sentences = vectorise(self.embeddings, batch, self.late)
-        # subtle: vectors first, then the catalog row — the catalog is the commit point, so a
-        # process killed in between leaves vectors that the next sync upserts again.
-        self.vectors.upsert(batch, vectors)
         # subtle: BM25 indexes the title with the text, as the dense side embeds it (a paragraph
         # that says only 他 is still found by its subject's name); the stored text stays the chunk's.
-        rows = [ChunkRow(d, tokenize(matched_text(d)) or ["∅"], s) for d, s in zip(batch, sentences)]
-        self.catalog.add_chunks(rows, pinyin_rows(t for r in rows for t in r.tokens))
+        self._pending.add(batch, vectors, [ChunkRow(d, tokenize(matched_text(d)) or ["∅"], s)
+                                           for d, s in zip(batch, sentences)])
+        if len(self._pending.docs) >= self.batch_size:
+            self._flush()   # subtle: a large document commits batch by batch (an interrupt keeps them)
+
+    def _flush(self) -> None:
+        """Write what is held back: document rows, then vectors, then the catalog commit."""
+        p, self._pending = self._pending, _Pending()
+        if p.empty():
+            return
+        self.catalog.start_documents(p.starts)
+        # subtle: vectors first, then the catalog rows — the catalog is the commit point, so a
+        # process killed in between leaves vectors (of documents marked incomplete) that the
+        # next sync upserts again or deletes.
+        self.vectors.upsert(p.ids, p.vectors, [d.metadata["doc_id"] for d in p.docs])
+        self.vectors.delete(p.stale_vectors)
+        words = pinyin_rows((t for r in p.rows for t in r.tokens), self.catalog.known_words)
+        self.catalog.write(p.rows, words, p.stale_chunks, p.finished)
+        self._changed()
 
     def delete_document(self, doc_id: str) -> int:
         """Remove a document's chunks; returns how many went."""
@@ -207,13 +243,57 @@ class Store:
         return self.catalog.doc_ids_under(prefix)
 
     def dense(self, vector: list[float], k: int) -> list[tuple[Document, float]]:
-        return self.vectors.search(vector, k)
+        """Top-k chunks by cosine, their text and metadata from the catalog.
+
+        subtle: a vector whose catalog row never committed (a process killed in between) is
+        left out: the catalog decides what is indexed.
+        """
+        hits = self.vectors.search(vector, k)
+        docs = self.catalog.chunks([i for i, _ in hits])
+        return [(docs[i], sim) for i, sim in hits if i in docs]
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         return self.catalog.sentence_vectors(chunk_ids)
 
     def document_chunks(self, doc_id: str) -> list[Document]:
         return self.catalog.document_chunks(doc_id)
+
+
+@dataclass
+class _Pending:
+    """Writes held back until a batch is full: new chunks (docs, vectors, catalog rows), the
+    documents they start, and the documents to finish with their stale ids."""
+
+    starts: list[dict] = field(default_factory=list)
+    docs: list[Document] = field(default_factory=list)
+    vectors: list[list[float]] = field(default_factory=list)
+    rows: list[ChunkRow] = field(default_factory=list)
+    stale_vectors: list[str] = field(default_factory=list)
+    stale_chunks: list[str] = field(default_factory=list)
+    finished: list[str] = field(default_factory=list)
+    doc_ids: set[str] = field(default_factory=set)
+
+    @property
+    def ids(self) -> list[str]:
+        return [d.id for d in self.docs]
+
+    def empty(self) -> bool:
+        return not (self.starts or self.docs or self.stale_vectors or self.finished)
+
+    def start(self, meta: dict) -> None:
+        self.starts.append(meta)
+        self.doc_ids.add(meta["doc_id"])
+
+    def add(self, docs: list[Document], vectors: list[list[float]], rows: list[ChunkRow]) -> None:
+        self.docs += docs
+        self.vectors += vectors
+        self.rows += rows
+
+    def finish(self, doc_id: str, stale_vectors: list[str], stale_chunks: list[str]) -> None:
+        self.stale_vectors += stale_vectors
+        self.stale_chunks += stale_chunks
+        self.finished.append(doc_id)
+        self.doc_ids.add(doc_id)
 
 
 def _prepare_dir(path: Path, target: ChromaTarget) -> bool:

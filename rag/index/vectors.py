@@ -5,7 +5,10 @@ is set; telemetry off; never Chroma's own embedding function — vectors are alw
 passed in), the model identity recorded on the collection, paged reads (one Chroma
 ``get()`` fails past 32,766 records), and reopening an embedded store when another
 process changed it (an embedded client keeps a stale vector index in memory).
-Does not own: embedding (``ingest``), texts and BM25 (``rag.index.catalog``).
+A record is an id, a vector and ``{"doc_id"}`` — no document text: Chroma indexes every
+document it is given for its own full-text search, which nothing here uses (it was half
+of the store's ingest time). Records of older stores that still carry text are read the same.
+Does not own: embedding (``ingest``), texts, chunk metadata and BM25 (``rag.index.catalog``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from dataclasses import dataclass
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
-from langchain_core.documents import Document
 
 from ingest.errors import ModelMismatchError, StoreError
 
@@ -70,7 +72,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 class Vectors:
-    """Chunk vectors in one collection; metadata keeps ``doc_id`` for per-document deletes."""
+    """Chunk vectors in one collection; metadata keeps only ``doc_id``, for per-document reads and deletes."""
 
     def __init__(self, client_factory: Callable[[], chromadb.ClientAPI], name: str, model: str, dim: int,
                  location: str, page_size: int = 5000, embedded_owned: bool = True) -> None:
@@ -134,24 +136,19 @@ class Vectors:
             if len(got["ids"]) < self.page_size:
                 return ids
 
-    def upsert(self, docs: list[Document], vectors: list[list[float]]) -> None:
-        for start in range(0, len(docs), self.page_size):
-            part = docs[start:start + self.page_size]
-            self.collection.upsert(
-                ids=[d.id for d in part], embeddings=vectors[start:start + self.page_size],
-                documents=[d.page_content for d in part],
-                # subtle: Chroma rejects None metadata values (an article without a date).
-                metadatas=[{k: v for k, v in d.metadata.items() if v is not None} for d in part])
+    def upsert(self, ids: list[str], vectors: list[list[float]], doc_ids: list[str]) -> None:
+        for start in range(0, len(ids), self.page_size):
+            end = start + self.page_size
+            self.collection.upsert(ids=ids[start:end], embeddings=vectors[start:end],
+                                   metadatas=[{"doc_id": d} for d in doc_ids[start:end]])
 
     def delete(self, ids: list[str]) -> None:
         for start in range(0, len(ids), self.page_size):
             self.collection.delete(ids=ids[start:start + self.page_size])
 
-    def search(self, vector: list[float], k: int) -> list[tuple[Document, float]]:
-        """Top-k chunks by cosine similarity (1 - distance)."""
+    def search(self, vector: list[float], k: int) -> list[tuple[str, float]]:
+        """Top-k chunk ids by cosine similarity (1 - distance); their text is the catalog's."""
         if k <= 0:
             return []
-        got = self.collection.query(query_embeddings=[vector], n_results=k,
-                                    include=["documents", "metadatas", "distances"])
-        return [(Document(id=i, page_content=t, metadata=m), 1.0 - d)
-                for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
+        got = self.collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+        return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0])]

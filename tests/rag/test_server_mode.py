@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -64,7 +65,9 @@ def test_ingest_ask_upload_delete_through_a_server(tmp_path, chroma_server, corp
 
     env = {"VECTORSTORE_DIR": str(tmp_path / "data"), "CORPUS_DIR": str(tmp_path / "corpus"),
            "CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(chroma_server), "COLLECTION": settings.collection,
-           "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"}
+           "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin",
+           # subtle: the other process must run the tree under test, not the one the editable install names
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     other = tmp_path / "other"
     other.mkdir()
     (other / "dolphin.txt").write_text("海豚馆的海豚每天吃五公斤鱼。", encoding="utf-8")

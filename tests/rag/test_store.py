@@ -216,3 +216,59 @@ def test_incremental_changes_equal_a_fresh_build_across_a_restart(tmp_path, fold
     for q in ["梁文锋毕业于哪所大学？", "深度求索的吉祥物", "H800芯片"]:
         assert [d.id for d, _ in a.lexical.search(q, 10)] == [d.id for d, _ in b.lexical.search(q, 10)]
         assert reopened.query(q).answer == fresh.query(q).answer
+
+
+def test_chroma_holds_no_chunk_text_yet_answers_and_citations_have_it(tmp_path, folder, embeddings):
+    engine = _engine(tmp_path / "vs", embeddings, folder)
+    engine.ingest(folder)
+    got = engine.store.vectors.collection.get(include=["documents", "metadatas"])
+    assert len(got["ids"]) > 10 and all(d is None for d in got["documents"])    # text lives in the catalog only
+    assert {tuple(m) for m in got["metadatas"]} == {("doc_id",)}
+    ans = engine.query("梁文锋毕业于哪所大学？")
+    assert "浙江大学" in ans.answer and "浙江大学" in ans.citations[0].text
+    assert ans.citations[0].source == "003_9dad58ff233fdee4.txt"
+    dense = engine.store.dense(engine.embeddings.embed_query("梁文锋毕业于哪所大学？"), 3)
+    assert len(dense) == 3 and all(d.page_content and d.metadata["source"].endswith(".txt") for d, _ in dense)
+
+
+def test_an_old_store_whose_chroma_records_hold_text_still_answers_and_syncs(tmp_path, folder, embeddings):
+    engine = _engine(tmp_path / "vs", embeddings, folder)
+    engine.ingest(folder)
+    collection = engine.store.vectors.collection
+    # subtle: written the way stores built before this change were: text and every metadata field in Chroma
+    old = collection.get(include=["embeddings"])
+    chunks = engine.store.catalog.chunks(old["ids"])
+    collection.upsert(ids=old["ids"], embeddings=old["embeddings"], documents=[chunks[i].page_content for i in old["ids"]],
+                      metadatas=[{k: v for k, v in chunks[i].metadata.items() if v is not None} for i in old["ids"]])
+    del engine
+    reopened = _engine(tmp_path / "vs", embeddings, folder)
+    ans = reopened.query("梁文锋毕业于哪所大学？")
+    assert "浙江大学" in ans.answer and "浙江大学" in ans.citations[0].text
+    path = folder / "003_9dad58ff233fdee4.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("浙江大学", "清华大学"), encoding="utf-8")
+    report = reopened.ingest(folder)
+    assert report.chunks_added == 1 and report.removed == 1
+    assert set(reopened.store.vectors.all_ids()) == reopened.store.catalog.chunk_ids_all()
+    assert "清华大学" in reopened.query("梁文锋毕业于哪所大学？").answer
+
+
+def test_many_small_documents_in_one_ingest_are_each_complete_and_found(tmp_path, embeddings):
+    # subtle: their writes are gathered into shared batches (one Chroma call, one commit)
+    for i in range(7):
+        _write(tmp_path / "corpus" / f"n{i}.txt", f"第{i}号灯塔在白鹭港，高{40 + i}米，建于{1900 + i}年。")
+    engine = _engine(tmp_path / "vs", embeddings, embed_batch=3)
+    report = engine.ingest(tmp_path / "corpus")
+    assert report.chunks_added == 7 and len(engine.documents()) == 7
+    assert all(d.complete and d.chunks == 1 for d in engine.documents())
+    assert set(engine.store.vectors.all_ids()) == engine.store.catalog.chunk_ids_all()
+    assert engine.query("第5号灯塔有多高？").retrieved[0] == "n5.txt"
+
+
+def test_pinyin_of_words_the_table_already_holds_is_not_computed_again(monkeypatch):
+    from rag import translate
+    from rag.index.lexical import pinyin_rows
+
+    seen = []
+    monkeypatch.setattr(translate, "_romanised", lambda w: seen.append(w) or "".join(translate.lazy_pinyin(w)))
+    rows = pinyin_rows(["梁文锋", "浙江", "杭州", "的", "AI"], known=lambda words: words & {"浙江"})
+    assert sorted(seen) == sorted(["梁文锋", "杭州"]) and dict(rows) == {"liangwenfeng": "梁文锋", "hangzhou": "杭州"}

@@ -1,11 +1,11 @@
-"""Fit the short-answer scorer (``rag/short_answer_weights.json``) on the dev QA sets.
+"""Fit the short-answer scorer (``rag/answer/short_weights.json``) on the dev QA sets.
 
 Run from the repository root:
     python fitting/fit_short.py [--data ../shared/qa-dev] [--limit N] [--out PATH] [--report PATH]
 
 Training examples are made WITHOUT retrieval: for each question, the sentence of its gold
 paragraph holding the gold answer is the answering sentence (the title and neighbouring
-sentences are its context); each candidate span of ``rag.short_answer.candidates`` is a
+sentences are its context); each candidate span of ``rag.answer.candidates.candidates`` is a
 row labelled 1 when it equals a gold answer (``rag.eval_squad.span_key`` form).
 Only questions that ask for a typed span (``asked_type``) are rows: the others get no
 short answer at run time.
@@ -41,8 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ingest import split_sentences, to_canonical  # noqa: E402
 from rag.eval_squad import (exact_match, f1_score, load_question_texts, load_squad, pick_questions,  # noqa: E402
                             span_key, split_sample)
-from rag.short_answer import (CONFIDENCE_NAMES, FEATURE_NAMES, WEIGHTS_PATH, asked_type, candidates,  # noqa: E402
-                              confidence_features, features)
+from rag.answer.candidates import asked_type, candidates  # noqa: E402
+from rag.answer.short import CONFIDENCE_NAMES, FEATURE_NAMES, WEIGHTS_PATH, confidence_features, features  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "qa-dev"

@@ -22,8 +22,8 @@ from ingest import to_canonical
 from rag.answer.features import SENTENCE_FEATURES, Candidate, Evidence, gather, question_vector
 from rag.answer.model import AnswerModel, columns
 from rag.citations import ABSTAIN, EN_NEEDS_LLM, make_citation
-from rag.gloss import gloss
-from rag.short_answer import short_answer, shown_span
+from rag.answer.gloss import gloss
+from rag.answer.short import short_answer, shown_span
 from rag.types import Answer
 
 __all__ = ["ExtractiveAnswerer", "Assessment"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.short_answer import FEATURE_NAMES, short_answer
+from rag.answer.short import FEATURE_NAMES, short_answer
 
 fit_short = pytest.importorskip("fitting.fit_short")    # needs scikit-learn (the dev extra)
 DATA = fit_short.DEFAULT_DATA

@@ -1,46 +1,36 @@
-"""Short answers: the asked-for span (person, place, organisation, date, number, amount).
+"""Candidate spans: what a question asks for, and the spans of a sentence that could answer it.
 
 Owns: what type of span a question asks for (``asked_type``, cue words in Chinese and
-English — general question-type cues, nothing per question); the candidate spans of an
-answering sentence (jieba part-of-speech runs for names and the name forms jieba splits,
-nouns, 《》 titles and quotes, a numeral grammar for dates, numbers and amounts, and the
-spans sitting in the question word's slot between the sentence's copies of its neighbour
-words); ranking them with a softmax over the question's candidates and deciding whether to
-show the top one with a confidence model, both fitted by ``fitting/fit_short.py`` over the
-dev sets (``short_answer_weights.json``); and finding a canonical span again in the
-displayed sentence.
-Does not own: choosing the answering sentence (``rag.answer_extractive``), script
-conversion of what is shown (``rag.citations``), English glosses (``rag.gloss``).
+English — general question-type cues, nothing per question; ``TYPES``, ``KINDS``); the
+candidate spans of an answering sentence (``Candidate``, ``candidates``: jieba
+part-of-speech runs for names and the name forms jieba splits, nouns, 《》 titles and
+quotes, a numeral grammar for dates, numbers and amounts, and the spans sitting in the
+question word's slot between the sentence's copies of its neighbour words).
+Does not own: features, scoring, the confidence model or the display bar
+(``rag.answer.short``); choosing the answering sentence (``rag.answer_extractive``);
+English glosses (``rag.answer.gloss``).
 Input sentences are canonical Simplified (``ingest.to_canonical``); spans returned are
 substrings of them.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import jieba
 import jieba.posseg as pseg
-import numpy as np
 
 from ingest import detect_script, to_canonical
-from rag.gloss import gloss
-from rag.translate import english_to_chinese_terms
 
-__all__ = ["TYPES", "KINDS", "Candidate", "asked_type", "candidates", "features", "FEATURE_NAMES",
-           "short_answer", "score_candidates", "confidence", "confidence_features", "CONFIDENCE_NAMES", "shown_span", "gloss", "WEIGHTS_PATH"]
+__all__ = ["TYPES", "KINDS", "Candidate", "asked_type", "candidates"]
 
 jieba.setLogLevel(logging.WARNING)
 
 TYPES = ("person", "place", "org", "date", "number", "amount")
 KINDS = TYPES + ("other",)        # "other": a name jieba cannot type (nz, Latin words)
-WEIGHTS_PATH = Path(__file__).with_name("short_answer_weights.json")
 
 # -- what the question asks for ---------------------------------------------------------
 # Checked in order: the first cue that matches decides ("多少钱" is an amount before a number,
@@ -330,6 +320,23 @@ def _nouns(words) -> list[Candidate]:
     return out
 
 
+_ASKING = re.compile(r"^(什么|哪|哪里|哪儿|哪个|哪些|哪一|谁|多少|几|何|是|的|了|在|有|为|被|于|和|与|吗|呢|怎么|如何|"
+                     r"为什么|一个|哪位|何时|时候|什么样)$")
+_WH = re.compile(r"谁|哪|什么|多少|几|何")
+
+
+def _question_sides(question: str) -> tuple[str, str]:
+    """The content words just before and after the question word ("毕业于" in
+    "梁文锋毕业于哪所大学"): the answer tends to sit between the same words in the sentence."""
+    q = to_canonical(question)
+    m = _WH.search(q)
+    if not m:
+        return "", ""
+    before = [w for w in jieba.cut(q[:m.start()]) if len(w) > 1 and not _ASKING.match(w)]
+    after = [w for w in jieba.cut(q[m.end():]) if len(w) > 1 and not _ASKING.match(w)]
+    return (before[-1] if before else ""), (after[0] if after else "")
+
+
 _STOP_PUNCT = re.compile(r"[，。；：！？、,.;:!?（）()\[\]【】《》“”「」『』\"]")
 _LEAD = re.compile(r"^(?:是|为|于|在|由|被|了|给|到|向|以|将|把|的|有|乃|即|系)+")
 _TRAIL = re.compile(r"(?:的|了|在|于|是|被|由|所|等|之|中|时|后|前)+$")
@@ -404,208 +411,3 @@ def candidates(sentence: str, question: str = "") -> list[Candidate]:
         seen.add((c.start, c.end))
         out.append(c)
     return out
-
-
-# -- features and scoring ---------------------------------------------------------------------
-_ASKING = re.compile(r"^(什么|哪|哪里|哪儿|哪个|哪些|哪一|谁|多少|几|何|是|的|了|在|有|为|被|于|和|与|吗|呢|怎么|如何|"
-                     r"为什么|一个|哪位|何时|时候|什么样)$")
-_NEAR = 8           # chars: "next to a question word"
-
-
-def _anchors(question: str, sentence: str) -> list[tuple[int, int]]:
-    """(start, end) of every occurrence in ``sentence`` of the question's content words."""
-    english = detect_script(question) == "en"
-    # an English question meets a Chinese sentence through its dictionary glosses
-    words = english_to_chinese_terms(question) if english else jieba.cut(to_canonical(question))
-    out = []
-    for w in set(words):
-        w = w.strip()
-        if len(w) < 2 or _ASKING.match(w):
-            continue
-        out.extend((m.start(), m.end()) for m in re.finditer(re.escape(w), sentence))
-    return out
-
-
-_WH = re.compile(r"谁|哪|什么|多少|几|何")
-
-
-def _question_sides(question: str) -> tuple[str, str]:
-    """The content words just before and after the question word ("毕业于" in
-    "梁文锋毕业于哪所大学"): the answer tends to sit between the same words in the sentence."""
-    q = to_canonical(question)
-    m = _WH.search(q)
-    if not m:
-        return "", ""
-    before = [w for w in jieba.cut(q[:m.start()]) if len(w) > 1 and not _ASKING.match(w)]
-    after = [w for w in jieba.cut(q[m.end():]) if len(w) > 1 and not _ASKING.match(w)]
-    return (before[-1] if before else ""), (after[0] if after else "")
-
-
-_DATE_UNIT = r"世纪|年代|年份|年|月份|月|日|天|号|朝代"
-
-
-def _asked_unit(question: str) -> str:
-    """The measure word the question asks in ("多少块" → 块, "几年" → 年, "哪一个世纪" →
-    世纪, "何年" → 年)."""
-    m = (re.search(rf"(?:哪|何|几|什么)[一个]*\s*({_DATE_UNIT})", question)
-         or re.search(rf"(?:多少|几)\s*({_UNIT})", question))
-    unit = m.group(1) if m else ""
-    return {"年份": "年", "月份": "月", "号": "日", "天": "日"}.get(unit, unit)
-
-
-_HEAD = re.compile(r"(?:哪|什么|何)[一个家所支间些位座名条部本种]*\s*([\u4e00-\u9fff]{1,4})")
-
-
-def _asked_head(question: str) -> str:
-    """The noun the question word modifies ("哪所大学" → 大学, "哪個帝國" → 帝国): the answer
-    often ends with it. Up to the next particle or the end of the jieba word."""
-    m = _HEAD.search(question)
-    if not m:
-        return ""
-    rest = m.group(1)
-    words = jieba.lcut(rest)
-    head = words[0] if words else ""
-    return "" if head in ("时候", "时间", "地方", "的", "是", "样") or head[0] in _FUNCTION else head
-
-
-def _gap(c: Candidate, a: tuple[int, int]) -> int:
-    return max(a[0] - c.end, c.start - a[1], 0)
-
-
-FEATURE_NAMES = (["bias", "q_overlap", "log_gap", "no_anchor", "near_share", "left_adjacent", "right_adjacent",
-                  "log_len", "tokens", "merged", "position", "nested", "contains", "log_same_kind", "in_context",
-                  "has_unit", "flag_nz", "flag_eng", "flag_n", "left_side", "right_side", "unit_asked",
-                  "slot_left", "slot_right", "slot_both", "quoted", "era", "starts_function", "ends_function",
-                  "has_space", "has_latin", "log_slot_words", "other_unit", "head_match", "head_char", "extended"]
-                 + [f"ask_{t}_is_{k}" for t in TYPES for k in KINDS]
-                 + [f"ask_{t}_src_{s}" for t in TYPES for s in ("noun", "slot", "quote")])
-
-
-def features(question: str, sentence: str, cands: list[Candidate], asked: str | None,
-             context: str = "") -> np.ndarray:
-    """One row of ``FEATURE_NAMES`` per candidate (the fitting script and the runtime share it)."""
-    q = to_canonical(question)
-    anchors = _anchors(question, sentence)
-    left, right = _question_sides(question)
-    asked_unit, head = _asked_unit(q), _asked_head(q)
-    kinds = [c.kind for c in cands]
-    slots = _slots(question, sentence) if q else {}
-    rows = []
-    for c in cands:
-        gaps = [_gap(c, a) for a in anchors]
-        row = {"bias": 1.0, "q_overlap": sum(ch in q for ch in c.text) / len(c.text),
-               "log_gap": math.log1p(min(gaps)) if gaps else math.log1p(len(sentence)),
-               "no_anchor": float(not anchors),
-               "near_share": sum(g <= _NEAR for g in gaps) / len(gaps) if gaps else 0.0,
-               "left_adjacent": float(any(0 <= c.start - a[1] <= 2 for a in anchors)),
-               "right_adjacent": float(any(0 <= a[0] - c.end <= 2 for a in anchors)),
-               "log_len": math.log(len(c.text)), "tokens": float(c.tokens), "merged": float(c.merged),
-               "position": c.start / max(len(sentence), 1),
-               "nested": float(any(o is not c and o.start <= c.start and c.end <= o.end for o in cands)),
-               "contains": float(any(o is not c and c.start <= o.start and o.end <= c.end for o in cands)),
-               "log_same_kind": math.log(kinds.count(c.kind)), "in_context": float(bool(context) and c.text in context),
-               "has_unit": float(c.flag == "num" and not c.text[-1].isdigit()),
-               "flag_nz": float(c.flag == "nz"), "flag_eng": float(c.flag == "eng"), "flag_n": float(c.flag == "n"),
-               "left_side": float(bool(left) and left in sentence[max(c.start - len(left) - 3, 0):c.start]),
-               "right_side": float(bool(right) and right in sentence[c.end:c.end + len(right) + 3]),
-               "unit_asked": float(bool(asked_unit) and c.text.endswith(asked_unit)),
-               "other_unit": float(bool(asked_unit) and c.flag == "num" and not c.text[-1].isdigit()
-                                   and not c.text.endswith(asked_unit)),
-               "head_match": float(bool(head) and c.text.endswith(head) and c.text != head),
-               "head_char": float(bool(head) and c.text[-1] == head[-1] and c.text != head),
-               "extended": float(c.flag.endswith("+"))}
-        sides = slots.get((c.start, c.end), set())
-        row.update({"slot_left": float("left" in sides), "slot_right": float("right" in sides),
-                    "slot_both": float(len(sides) == 2), "quoted": float(c.flag == "quote"),
-                    "era": float(c.flag == "era"), "starts_function": float(c.text[0] in _FUNCTION),
-                    "ends_function": float(c.text[-1] in _FUNCTION), "has_space": float(" " in c.text.strip()),
-                    "has_latin": float(bool(re.search(r"[A-Za-z]", c.text))),
-                    "log_slot_words": math.log(c.tokens) if c.flag == "slot" else 0.0})
-        if asked:
-            row[f"ask_{asked}_is_{c.kind}"] = 1.0
-            src = {"n": "noun", "slot": "slot", "quote": "quote"}.get(c.flag)
-            if src:
-                row[f"ask_{asked}_src_{src}"] = 1.0
-        rows.append([row.get(name, 0.0) for name in FEATURE_NAMES])
-    return np.asarray(rows, dtype=np.float64).reshape(len(cands), len(FEATURE_NAMES))
-
-
-@lru_cache(maxsize=4)
-def _weights(path: str) -> dict:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if data["features"] != FEATURE_NAMES:
-        # subtle: weights fitted for another feature list would score silently wrong.
-        raise ValueError(f"{path} was fitted for other features; rerun fitting/fit_short.py")
-    return data
-
-
-def score_candidates(question: str, sentences: list[str], weights: dict | None = None
-                     ) -> tuple[str | None, list[tuple[Candidate, float]]]:
-    """(asked type, candidates of ``sentences[0]`` with their probability, best first)."""
-    asked = asked_type(question)
-    if not asked or not sentences or not sentences[0]:
-        return asked, []
-    w = weights or _weights(str(WEIGHTS_PATH))
-    cands = candidates(sentences[0], question)
-    if not cands:
-        return asked, []
-    X = features(question, sentences[0], cands, asked, "".join(sentences[1:]))
-    z = X @ np.asarray(w["coef"]) + w["intercept"]
-    if w.get("model") == "softmax":     # conditional logit: a distribution over this question's candidates
-        e = np.exp(z - z.max())
-        probs = e / e.sum()
-    else:
-        probs = 1.0 / (1.0 + np.exp(-z))
-    return asked, sorted(zip(cands, probs.tolist()), key=lambda cp: -cp[1])
-
-
-CONFIDENCE_NAMES = ["bias", "top_p", "log_margin", "log_candidates", "kind_is_asked"] + [f"ask_{t}" for t in TYPES]
-
-
-def confidence_features(asked: str, probs: list[float], kinds: list[str]) -> np.ndarray:
-    """One row of ``CONFIDENCE_NAMES`` for a question's ranked candidates (probabilities best
-    first): how sure the ranking is that its top candidate is the answer."""
-    second = probs[1] if len(probs) > 1 else 0.0
-    row = {"bias": 1.0, "top_p": probs[0], "log_margin": math.log(probs[0] / max(second, 1e-6)),
-           "log_candidates": math.log(len(probs)), "kind_is_asked": float(kinds[0] == asked), f"ask_{asked}": 1.0}
-    return np.asarray([row.get(n, 0.0) for n in CONFIDENCE_NAMES], dtype=np.float64)
-
-
-def confidence(asked: str, scored: list[tuple[Candidate, float]], weights: dict) -> float:
-    """Fitted probability that the top candidate is the answer (the top probability itself
-    for weights without a confidence model)."""
-    if "confidence" not in weights:
-        return scored[0][1]
-    x = confidence_features(asked, [p for _, p in scored], [c.kind for c, _ in scored])
-    return float(1.0 / (1.0 + math.exp(-float(x @ np.asarray(weights["confidence"])))))
-
-
-def short_answer(question: str, sentences: list[str], weights: dict | None = None) -> str | None:
-    """The asked-for span of ``sentences[0]`` (canonical Simplified), or None.
-
-    ``sentences[1:]`` are optional context (title, neighbouring sentences): a name they
-    repeat is more likely the topic than the answer. None when the question asks for no
-    person/place/org/date/number/amount or the best candidate is below the fitted bar.
-    """
-    w = weights or _weights(str(WEIGHTS_PATH))
-    asked, scored = score_candidates(question, sentences, w)
-    if not scored or confidence(asked, scored, w) < w["threshold"]:
-        return None
-    return scored[0][0].text
-
-
-def shown_span(span: str, canonical: str, shown: str) -> str | None:
-    """``span`` (found in ``canonical``) as it reads in ``shown``, the displayed sentence.
-
-    OpenCC maps character for character in nearly all text, so when both sentences have the
-    same length the span sits at the same offsets; otherwise look for its converted form.
-    """
-    i = canonical.find(span)
-    if i < 0:
-        return None
-    if len(canonical) == len(shown):
-        return shown[i:i + len(span)]
-    for k in range(len(shown) - len(span) + 1):
-        if to_canonical(shown[k:k + len(span)]) == span:
-            return shown[k:k + len(span)]
-    return None

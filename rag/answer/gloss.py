@@ -6,7 +6,7 @@ place names the list lacks with pypinyin (surname first, then the given name joi
 and writing numbers and dates with English digits and words where that is mechanical
 (2048块 → 2048, 2025年1月 → January 2025, 3.5亿美元 → 350 million US dollars).
 Does not own: translating sentences (no translation model offline), choosing the span
-(``rag.short_answer``).
+(``rag.answer.candidates``, ``rag.answer.short``).
 """
 
 from __future__ import annotations

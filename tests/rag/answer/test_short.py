@@ -1,0 +1,59 @@
+"""Short answers: the span picked from a real sentence, its shown form, English glosses."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.candidates import candidates
+from rag.answer.gloss import gloss
+from rag.answer.short import short_answer, shown_span
+
+FOUNDER = "幻方量化和DeepSeek的创始人梁文锋毕业于浙江大学。"
+
+
+@pytest.mark.parametrize("question,sentence,span", [
+    ("DeepSeek的创始人是谁？", FOUNDER, "梁文锋"),
+    ("梁文锋毕业于哪所大学？", FOUNDER, "浙江大学"),
+    ("伦敦世界博览会是哪一年举办的？", "首届世界博览会于1851年在伦敦举办。", "1851年"),
+    ("这家公司买了多少块GPU？", "该公司于2025年1月购买了2048块GPU用于训练。", "2048块"),
+])
+def test_short_answer_on_real_sentences(question, sentence, span):
+    assert short_answer(question, [sentence]) == span
+
+
+def test_no_short_answer_for_untyped_questions_or_empty_input():
+    assert short_answer("为什么DeepSeek很有名？", [FOUNDER]) is None
+    assert short_answer("DeepSeek的创始人是谁？", []) is None
+
+
+@pytest.mark.parametrize("sentence,question", [("", ""), ("", "谁？"), ("。", "哪一年？"), ("   ", "")])
+def test_no_candidates_in_empty_text(sentence, question):
+    assert candidates(sentence, question) == []
+    assert short_answer(question, [sentence]) is None
+
+
+def test_the_year_of_a_full_date_when_the_question_asks_a_year():
+    assert short_answer("中国联通是在哪一年成立的？", ["该公司于2009年1月6日成立，由原中国联通和原中国网通合并而成。"]) == "2009年"
+
+
+def test_shown_span_maps_a_canonical_span_into_the_displayed_sentence():
+    shown = "幻方量化和DeepSeek的創始人梁文鋒畢業於浙江大學。"
+    assert shown_span("梁文锋", FOUNDER, shown) == "梁文鋒"
+    assert shown_span("不在", FOUNDER, shown) is None
+
+
+@pytest.mark.parametrize("span,english", [
+    ("浙江大学", "Zhejiang University"),
+    ("梁文锋", "Liang Wenfeng"),
+    ("2048块", "2048"),
+    ("2025年1月", "January 2025"),
+    ("3.5亿美元", "350 million US dollars"),
+    ("北京", "Beijing"),
+])
+def test_gloss(span, english):
+    assert gloss(span) == f"{span} ({english})"
+
+
+def test_gloss_leaves_unknown_words_alone():
+    assert gloss("幻方量化") == "幻方量化"
+    assert gloss("") == ""

@@ -224,9 +224,16 @@ def set_weights(rows: list[dict]) -> dict[str, float]:
     return {name: mean / n for name, n in counts.items()}
 
 
+# subtle: more evidence never makes a question less answerable — without this prior the trees
+# learn dips from chance combinations (a title-only match abstained although its sentence won).
+INCREASING = {"best_logit", "logit_gap", "top_sim", "top_sim_hub", "top_cov", "top_cov_ctx", "top_bigram",
+              "top_focus", "top_type_new", "max_sim", "max_cov_ctx", "max_type_new", "known", "in_top", "top_dense"}
+
+
 def fit_trees(X: np.ndarray, y: np.ndarray, names: tuple[str, ...], sample_weight: np.ndarray) -> Trees:
+    monotonic = [1 if n in INCREASING else 0 for n in names]
     gb = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=30,
-                                        random_state=0).fit(X, y, sample_weight=sample_weight)
+                                        monotonic_cst=monotonic, random_state=0).fit(X, y, sample_weight=sample_weight)
     trees = tuple({"feature": p.nodes["feature_idx"].astype(int), "threshold": p.nodes["num_threshold"],
                    "left": p.nodes["left"].astype(int), "right": p.nodes["right"].astype(int),
                    "leaf": p.nodes["is_leaf"].astype(bool), "value": p.nodes["value"]}

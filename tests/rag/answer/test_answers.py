@@ -61,7 +61,6 @@ def test_founder_is_named_in_the_first_quoted_sentence(engine, question, script,
 
 @pytest.mark.parametrize("question,script,expected", [
     ("DeepSeek的创始人是谁？", None, "梁文锋"), ("DeepSeek的創始人是誰？", None, "梁文鋒"),
-    ("Who is the founder of DeepSeek?", "zh-Hant", "梁文鋒"),
 ])
 def test_founder_is_among_the_cited_sentences(engine, question, script, expected):
     ans = engine.query(question, script=script)

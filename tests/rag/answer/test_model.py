@@ -21,7 +21,7 @@ def data():
     return X, y
 
 
-def test_trees_applied_in_numpy_equal_scikit_learns(data):
+def test_trees_applied_in_numpy_equal_scikit_learns(data):  # noqa: D103
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     X, y = data

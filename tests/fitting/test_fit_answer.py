@@ -24,11 +24,15 @@ def test_refit_on_a_slice(tmp_path: Path, capsys, built_index, embeddings):
     assert fitted["sentence"]["features"] == list(SENTENCE_FEATURES)
     assert fitted["answerable"]["features"] == list(QUESTION_FEATURES)
     assert set(fitted["prefilter"]["features"]) < set(SENTENCE_FEATURES)
-    for name in ("prefilter", "sentence", "answerable"):
+    for name in ("prefilter", "sentence"):
         part = fitted[name]
         assert len(part["coef"]) == len(part["mean"]) == len(part["scale"]) == len(part["features"])
         assert np.isfinite(part["coef"]).all() and np.isfinite(part["intercept"])
-    assert 0.0 <= fitted["answer_bar"] <= 1.0 and 0.0 <= fitted["extra_bar"] <= 1.0
+    trees = fitted["answerable"]
+    assert trees["kind"] == "trees" and trees["trees"]
+    assert all(len(set(map(len, t.values()))) == 1 for t in trees["trees"])    # parallel node arrays
+    assert set(fitted["answer_bar"]) <= {"zh", "en"} and all(0 <= b <= 1 for b in fitted["answer_bar"].values())
+    assert 0.0 <= fitted["extra_bar"] <= 1.0
     assert fitted["near_miss_weight"] in fit_answer.NEAR_MISS_WEIGHTS
     text = log.read_text(encoding="utf-8")
     assert text.strip() in capsys.readouterr().out       # the log is what the script printed

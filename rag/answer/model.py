@@ -104,7 +104,7 @@ class AnswerModel:
     sentence: Logistic
     answerable: Logistic | Trees
     answer_bar: dict     # question language ("zh" or "en") → P(answerable) below which to abstain
-    extra_bar: float     # a further sentence is cited only when P(answer in it) reaches this
+    extra_bar: dict      # question language → a further sentence is cited only when P(answer in it) reaches this
     max_sentences: int
 
     @classmethod
@@ -116,7 +116,7 @@ class AnswerModel:
             n = len(names)
             return Logistic(names, np.zeros(n), np.ones(n), np.zeros(n), 0.0)
         return cls(zero(SENTENCE_FEATURES), zero(SENTENCE_FEATURES), zero(QUESTION_FEATURES),
-                   {"zh": 0.0, "en": 0.0}, 1.0, 1)
+                   {"zh": 0.0, "en": 0.0}, {"zh": 1.0, "en": 1.0}, 1)
 
     @classmethod
     def load(cls, kind: str = "separate", path: Path = WEIGHTS) -> "AnswerModel":
@@ -127,4 +127,4 @@ class AnswerModel:
                               f"({type(exc).__name__}); run `python fitting/fit_answer.py` to fit them.") from None
         return cls(Logistic.from_json(d["prefilter"]), Logistic.from_json(d["sentence"]),
                    load_scorer(d["answerable"]), {k: float(v) for k, v in d["answer_bar"].items()},
-                   float(d["extra_bar"]), int(d["max_sentences"]))
+                   {k: float(v) for k, v in d["extra_bar"].items()}, int(d["max_sentences"]))

@@ -32,7 +32,7 @@ def test_refit_on_a_slice(tmp_path: Path, capsys, built_index, embeddings):
     assert trees["kind"] == "trees" and trees["trees"]
     assert all(len(set(map(len, t.values()))) == 1 for t in trees["trees"])    # parallel node arrays
     assert set(fitted["answer_bar"]) <= {"zh", "en"} and all(0 <= b <= 1 for b in fitted["answer_bar"].values())
-    assert 0.0 <= fitted["extra_bar"] <= 1.0
+    assert set(fitted["extra_bar"]) == {"zh", "en"} and all(0 <= b <= 1 for b in fitted["extra_bar"].values())
     assert fitted["near_miss_weight"] in fit_answer.NEAR_MISS_WEIGHTS
     text = log.read_text(encoding="utf-8")
     assert text.strip() in capsys.readouterr().out       # the log is what the script printed

@@ -52,7 +52,8 @@ def test_committed_weights_match_the_features(kind):
     assert m.sentence.features == SENTENCE_FEATURES
     assert m.answerable.features == QUESTION_FEATURES
     assert set(m.answer_bar) == {"zh", "en"} and all(0 < b < 1 for b in m.answer_bar.values())
-    assert 0 < m.extra_bar <= 1 and m.max_sentences >= 1
+    assert set(m.extra_bar) == {"zh", "en"} and all(0 < b <= 1 for b in m.extra_bar.values())
+    assert m.max_sentences >= 1
 
 
 @pytest.mark.parametrize("n", [0, 1, 5])

@@ -71,6 +71,23 @@ class Evidence:
     context: list[tuple[str, ...]] = field(default_factory=list)   # per candidate: neighbours, title
 
 
+@dataclass(frozen=True)
+class _Question:
+    canonical: str
+    weights: dict        # the question's terms (with English glosses) → idf
+    tokens: frozenset
+    bigrams: frozenset
+    focus: frozenset
+    en: float
+    kind: str | None
+
+
+def _question(query: str, canonical_q: str, lexical) -> _Question:
+    return _Question(canonical_q, {t: lexical.idf(t) for t in set(tokenize(lexical.lexical_query(canonical_q)))},
+                     frozenset(tokenize(canonical_q)), frozenset(_bigrams(canonical_q)),
+                     frozenset(_focus(canonical_q)), float(detect_script(query) == "en"), asked_type(canonical_q))
+
+
 def gather(query: str, canonical_q: str, docs: list[Document], script: str, store, lexical,
            hant_config: str = "s2twp", prefilter=None) -> Evidence:
     """The features of every quotable sentence of ``docs`` for the (canonical) question.
@@ -79,57 +96,63 @@ def gather(query: str, canonical_q: str, docs: list[Document], script: str, stor
     features are computed for the ``TYPED_TOP`` best only (the fitted model's own
     first-stage weights); without it they are computed for all.
     """
-    sentences = [display_sentences(d, script, hant_config) for d in docs]
+    qi = _question(query, canonical_q, lexical)
     by_chunk = store.sentence_vectors(sorted({d.id for d in docs}))
     q = np.asarray(store.embeddings.embed_query(canonical_q), dtype=np.float32)
-    sims = {d.id: _sims(by_chunk.get(d.id), q, lexical) for d in docs}
-    weights = {t: lexical.idf(t) for t in set(tokenize(lexical.lexical_query(canonical_q)))}
-    q_tokens = set(tokenize(canonical_q))
-    q_bigrams, focus = _bigrams(canonical_q), _focus(canonical_q)
-    en = float(detect_script(query) == "en")
-    kind = asked_type(canonical_q)
-    cands, rows = [], []
     max_rrf = max((d.metadata.get("rrf") or 0.0 for d in docs), default=0.0) or 1.0
+    cands, rows = [], []
     for i, d in enumerate(docs):
-        raw, hub = sims[d.id]
-        title = d.metadata.get("title") or ""
-        canon = [c for c, _ in sentences[i]]
-        for p, (c, shown) in enumerate(sentences[i]):
-            if len(c) < MIN_CHARS or p >= len(raw):
-                continue
-            prev, nxt = (canon[p - 1] if p > 0 else ""), (canon[p + 1] if p + 1 < len(canon) else "")
-            ctx = " ".join((prev, c, nxt))
-            cands.append(Candidate(i, p, c, shown))
-            anaphor = float(bool(_ANAPHOR.match(c)))
-            sim_prev = raw[p - 1] if p > 0 else raw[p]
-            rows.append({
-                "sim": raw[p], "sim_hub": hub[p],
-                "sim_prev": sim_prev,
-                "sim_next": raw[p + 1] if p + 1 < len(raw) else raw[p],
-                "cov": _coverage(weights, c), "cov_ctx": _coverage(weights, ctx + " " + title),
-                "cov_title": _coverage(weights, title), "restate": _restate(c, q_tokens),
-                "cov_prev": _coverage(weights, prev), "cov_next": _coverage(weights, nxt),
-                "bigram": _share(q_bigrams, c), "bigram_ctx": _share(q_bigrams, ctx + title),
-                "focus": _share(focus, c), "lcs": _lcs(canonical_q, c),
-                "anaphor": anaphor, "anaphor_prev": anaphor * sim_prev,
-                "typed": float(kind is not None), "type_new": 0.0, "type_new_ctx": 0.0,
-                "rrf_rel": (d.metadata.get("rrf") or 0.0) / max_rrf,
-                "rank_inv": 1.0 / (1 + (d.metadata.get("rank") or 0)), "first": float(p == 0),
-                "log_len": math.log(len(c)), "en": en, "en_sim": en * raw[p],
-                "_ctx": (prev, nxt),
-            })
+        raw, hub = _sims(by_chunk.get(d.id), q, lexical)
+        sentences = display_sentences(d, script, hant_config)
+        canon = [c for c, _ in sentences]
+        for p, (c, shown) in enumerate(sentences):
+            if len(c) >= MIN_CHARS and p < len(raw):
+                cands.append(Candidate(i, p, c, shown))
+                rows.append(_sentence_row(qi, canon, p, raw, hub, d.metadata, max_rrf))
+    constants = _constants(qi.weights, lexical, docs, qi.kind, qi.en)
     if not rows:
-        return Evidence(kind=kind, constants=_constants(weights, lexical, docs, kind, en), lang=_LANG[en])
+        return Evidence(kind=qi.kind, constants=constants, lang=_LANG[qi.en])
+    _relative(rows)
+    _type_features(qi.kind, canonical_q, cands, rows, prefilter)
+    X = np.asarray([[r[f] for f in SENTENCE_FEATURES] for r in rows], dtype=np.float64)
+    context = [(*r["_ctx"], docs[c.doc_index].metadata.get("title") or "") for r, c in zip(rows, cands)]
+    return Evidence(cands, X, constants, qi.kind, _LANG[qi.en], context)
+
+
+def _sentence_row(qi: _Question, canon: list[str], p: int, raw: np.ndarray, hub: np.ndarray,
+                  meta: dict, max_rrf: float) -> dict:
+    """Sentence ``p`` of a chunk against the question, with its neighbours and the article title."""
+    c, title = canon[p], meta.get("title") or ""
+    prev, nxt = (canon[p - 1] if p > 0 else ""), (canon[p + 1] if p + 1 < len(canon) else "")
+    ctx = " ".join((prev, c, nxt))
+    anaphor = float(bool(_ANAPHOR.match(c)))
+    sim_prev = raw[p - 1] if p > 0 else raw[p]
+    w = qi.weights
+    return {
+        "sim": raw[p], "sim_hub": hub[p], "sim_prev": sim_prev,
+        "sim_next": raw[p + 1] if p + 1 < len(raw) else raw[p],
+        "cov": _coverage(w, c), "cov_ctx": _coverage(w, ctx + " " + title),
+        "cov_title": _coverage(w, title), "restate": _restate(c, qi.tokens),
+        "cov_prev": _coverage(w, prev), "cov_next": _coverage(w, nxt),
+        "bigram": _share(qi.bigrams, c), "bigram_ctx": _share(qi.bigrams, ctx + title),
+        "focus": _share(qi.focus, c), "lcs": _lcs(qi.canonical, c),
+        "anaphor": anaphor, "anaphor_prev": anaphor * sim_prev,
+        "typed": float(qi.kind is not None), "type_new": 0.0, "type_new_ctx": 0.0,
+        "rrf_rel": (meta.get("rrf") or 0.0) / max_rrf,
+        "rank_inv": 1.0 / (1 + (meta.get("rank") or 0)), "first": float(p == 0),
+        "log_len": math.log(len(c)), "en": qi.en, "en_sim": qi.en * raw[p],
+        "_ctx": (prev, nxt),
+    }
+
+
+def _relative(rows: list[dict]) -> None:
+    """Each sentence against the question's best: the margin to it and the rank among them."""
     best_sim_hub = max(r["sim_hub"] for r in rows)
     best_cov = max(r["cov"] for r in rows)
     sim_rank, cov_rank = _ranks([r["sim_hub"] for r in rows]), _ranks([r["cov"] for r in rows])
     for r, sr, cr in zip(rows, sim_rank, cov_rank):
         r["sim_rel"], r["cov_rel"] = r["sim_hub"] - best_sim_hub, r["cov"] - best_cov
         r["sim_rank"], r["cov_rank"] = 1.0 / (1 + sr), 1.0 / (1 + cr)
-    _type_features(kind, canonical_q, cands, rows, prefilter)
-    X = np.asarray([[r[f] for f in SENTENCE_FEATURES] for r in rows], dtype=np.float64)
-    context = [(*r["_ctx"], docs[c.doc_index].metadata.get("title") or "") for r, c in zip(rows, cands)]
-    return Evidence(cands, X, _constants(weights, lexical, docs, kind, en), kind, _LANG[en], context)
 
 
 def _sims(vectors, q: np.ndarray, lexical) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from ingest import to_canonical
-from rag.answer.features import SENTENCE_FEATURES, Candidate, Evidence, gather, question_vector
+from rag.answer.features import SENTENCE_FEATURES, Evidence, gather, question_vector
 from rag.answer.model import AnswerModel, columns
 from rag.citations import ABSTAIN, EN_NEEDS_LLM, make_citation
 from rag.answer.gloss import gloss
@@ -37,9 +37,6 @@ class Assessment:
     p_answerable: float
     probabilities: np.ndarray   # P(answer in sentence), per candidate
     order: list[int]            # candidates, most probable first
-
-    def best(self) -> Candidate | None:
-        return self.evidence.candidates[self.order[0]] if self.order else None
 
 
 class ExtractiveAnswerer:
@@ -78,7 +75,8 @@ class ExtractiveAnswerer:
             piece = self._frame(script, i) + f"{s.shown}[{n}]"
             text += piece
             yield piece
-        yield Answer(answer=text, citations=citations, abstained=False, short=self._short(inputs["query"], a, chosen[0], script),
+        short = self._short(inputs["query"], a, chosen[0], script)
+        yield Answer(answer=text, citations=citations, abstained=False, short=short,
                      notice=EN_NEEDS_LLM if script == "en" else None, **base)
 
     def _short(self, query: str, a: Assessment, k: int, script: str) -> str | None:

@@ -93,6 +93,8 @@ def _ask(engine: Engine, args) -> None:
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
         return
+    if ans.short:   # the asked-for span first, as the chat shows it in bold
+        print(f"→ {ans.short}")
     print(ans.answer)
     if ans.notice:
         print(f"({ans.notice})")

@@ -31,6 +31,7 @@ def test_ask_plain_prints_answer_and_sources(private_index):
     out = rag("ask", "梁文鋒畢業於哪所大學？", env_extra={"VECTORSTORE_DIR": str(private_index)})
     assert out.returncode == 0
     assert "浙江大學" in out.stdout and "[1]" in out.stdout and "003_9dad58ff233fdee4.txt" in out.stdout
+    assert out.stdout.splitlines()[0] == "→ 浙江大學"      # the short answer first, in the asker's script
 
 
 @pytest.mark.parametrize(

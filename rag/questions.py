@@ -15,7 +15,7 @@ from ingest.errors import QuestionError
 
 __all__ = ["validate_question", "validate_history", "has_content"]
 
-_EXAMPLE = "DeepSeek的创始人是谁？"
+_EXAMPLE = "梁文锋毕业于哪所大学？"   # one the extractive answerer gets right: a suggestion must work
 
 
 def validate_question(question: object, limit: int) -> str:

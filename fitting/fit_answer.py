@@ -374,7 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     out = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
     out[kind] = weights | {"fitted_on": {"sets": args.sets, "sample": args.sample, "limit": args.limit,
                                          "model": embeddings.name, "questions": len(rows)}}
-    args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    # subtle: compact — 600 trees of parallel arrays; the report below is the readable record
+    args.out.write_text(json.dumps(out, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     text = (f"fitted {kind} sentence vectors, {embeddings.name}, {len(rows)} questions in "
             f"{time.perf_counter() - t:.0f} s; answer bars P>={weights['answer_bar']}, near-miss weight "
             f"{weights['near_miss_weight']}, "

@@ -131,7 +131,7 @@ def off_topic_items(name: str, pool: list[dict], n: int) -> list[dict]:
             for i, q in enumerate(picked)]
 
 
-def collect(engine, items: list[dict], prefilter=None) -> list[dict]:
+def collect(engine, items: list[dict]) -> list[dict]:
     rows = []
     for item in items:
         try:
@@ -140,7 +140,7 @@ def collect(engine, items: list[dict], prefilter=None) -> list[dict]:
             continue
         docs = engine.retriever.invoke(inputs["query"])
         ev = gather(inputs["query"], to_canonical(inputs["query"]), docs, inputs["script"], engine.store,
-                    engine.lexical, engine.settings.hant_config, prefilter)
+                    engine.lexical, engine.settings.hant_config)
         y = np.asarray([item["label"](c.canonical) for c in ev.candidates], dtype=bool)
         rows.append({"set": item["set"], "id": item["id"], "eval": item["eval"], "lang": item["lang"],
                      "off": item.get("off", False),

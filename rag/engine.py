@@ -50,8 +50,8 @@ class Engine:
         self.lexical = self.store.lexical
         self.retriever = HybridRetriever(store=self.store, lexical=self.lexical,
                                          k=s.top_k, fetch_k=s.fetch_k, rrf_k=s.rrf_k)
-        self.extractive = ExtractiveAnswerer(self.store, self.lexical, answer_model or AnswerModel.load(self.store.sentence_kind),
-                                             s.answer_sentences, s.hant_config)
+        model = answer_model or AnswerModel.load(self.store.sentence_kind)
+        self.extractive = ExtractiveAnswerer(self.store, self.lexical, model, s.answer_sentences, s.hant_config)
         self.chunking = Chunking(s.chunk_size, s.chunk_overlap, int(s.max_file_mb * 2**20), s.columns)
         self.llm = self.llm_answerer = self.condenser = None
         if s.llm_enabled:

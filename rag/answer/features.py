@@ -195,7 +195,8 @@ def question_vector(X: np.ndarray, logits: np.ndarray, constants: np.ndarray) ->
     answering sentence were not in the corpus?" by dropping rows (``fitting/fit_answer.py``).
     """
     if not len(X):
-        return np.asarray([-10.0, 0.0, *np.zeros(11), *constants, 0.0])
+        # subtle: best_logit -10 (no sentence), every other sentence-derived value 0
+        return np.asarray([-10.0, *np.zeros(len(QUESTION_FEATURES) - 2 - len(constants)), *constants, 0.0])
     col = {f: X[:, i] for i, f in enumerate(SENTENCE_FEATURES)}
     k = int(np.argmax(logits))
     second = np.partition(logits, -2)[-2] if len(logits) > 1 else logits[k]

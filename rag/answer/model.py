@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.errors import ConfigError
+from rag.answer.features import QUESTION_FEATURES, SENTENCE_FEATURES
 
 __all__ = ["Logistic", "Trees", "AnswerModel", "WEIGHTS", "columns", "load_scorer"]
 
@@ -110,8 +111,6 @@ class AnswerModel:
     @classmethod
     def unfitted(cls) -> "AnswerModel":
         """All-zero weights (answers everything with the first candidate): what the fitting script runs on."""
-        from rag.answer.features import QUESTION_FEATURES, SENTENCE_FEATURES
-
         def zero(names: tuple[str, ...]) -> Logistic:
             n = len(names)
             return Logistic(names, np.zeros(n), np.ones(n), np.zeros(n), 0.0)

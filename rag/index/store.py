@@ -58,7 +58,6 @@ class Store:
         # subtle: sentence vectors of the two kinds must not mix in one index, so the kind is
         # part of the identity the store records (switching asks for `rag ingest --rebuild`).
         self.model, self.dim = embeddings.name + ("+late-sentences" if self.late else ""), embeddings.dim
-        self.sentence_kind = "late" if self.late else "separate"
         self.read_only = _prepare_dir(self.data_dir, target)
         self._scratch = None
         readable = self._private_copy(target) if self.read_only else self.data_dir
@@ -73,6 +72,11 @@ class Store:
         self._lock = threading.RLock()
         self._file_lock = None if self.read_only else FileLock(str(self.data_dir / "write.lock"), timeout=0)
         self._pending, self._writing_thread = _Pending(), None   # writes held back by writer() (sync_document)
+
+    @property
+    def sentence_kind(self) -> str:
+        """"late" or "separate": which fitted answer weights go with this index's sentence vectors."""
+        return "late" if self.late else "separate"
 
     def _private_copy(self, target: ChromaTarget) -> Path:
         """Neither Chroma nor a WAL-mode SQLite file opens from a read-only folder: answer from a copy.

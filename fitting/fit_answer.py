@@ -91,7 +91,10 @@ def squad_items(name: str, settings: Settings, embeddings, sample: int | None, l
 
 
 def qa_items(settings: Settings, embeddings, limit: int | None):
-    s = settings.model_copy(update={"vectorstore_dir": ROOT / ".cache" / "fit" / f"qa-{settings.sentence_vectors}",
+    # subtle: one store per model and kind — a store records its model and refuses another
+    late = getattr(embeddings, "late_identity", "late") if settings.sentence_vectors == "late" else "separate"
+    store = f"qa-{embeddings.name.replace('/', '_')}-{late}"
+    s = settings.model_copy(update={"vectorstore_dir": ROOT / ".cache" / "fit" / store,
                                     "corpus_dir": ROOT / "data" / "corpus"})
     engine = Engine(s, embeddings=embeddings, answer_model=AnswerModel.unfitted())
     items = load_qa(ROOT / "tests" / "qa" / "qa.jsonl")

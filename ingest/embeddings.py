@@ -64,7 +64,8 @@ class IdentifiedEmbeddings(Embeddings):
         self.dim = len(self._query("dimension probe"))
         if hasattr(inner, "embed_with_spans"):
             # subtle: late chunking (sentence vectors from the chunk's own pass) when the engine can
-            self.embed_with_spans = inner.embed_with_spans
+            self.embed_with_spans, self.map_late = inner.embed_with_spans, inner.map_late
+            self.late_identity = inner.late_identity
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.inner.embed_documents(texts)

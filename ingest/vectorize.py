@@ -33,8 +33,9 @@ def vectorise(embeddings, docs: list[Document], late: bool = False) -> tuple[lis
     """(chunk vectors, per chunk an (n_sentences, dim) array aligned with ``split_sentences``).
 
     ``late``: pool sentence vectors from the chunk's own pass when the engine can (about
-    half the model time); their cosines run lower than a standalone sentence's, so the
-    answerer's bars must be fitted for them.
+    half the model time), then through the engine's fitted ``map_late`` when it has one
+    (pooled vectors carry their chunk's context and tell its sentences apart less well);
+    the answerer has its own fitted weights for them.
     """
     if not docs:
         return [], []
@@ -46,6 +47,9 @@ def vectorise(embeddings, docs: list[Document], late: bool = False) -> tuple[lis
         shifts = [len(title_line(d)) for d in docs]
         shifted = [[(a + n, b + n) for a, b in ss] for ss, n in zip(spans, shifts)]
         vectors, sentences = with_spans([matched_text(d) for d in docs], shifted)
+        mapped = getattr(embeddings, "map_late", None)
+        if mapped is not None:
+            sentences = mapped(sentences, vectors)
         return [list(map(float, v)) for v in vectors], [np.asarray(s, dtype=np.float32) for s in sentences]
     vectors = embeddings.embed_documents([matched_text(d) for d in docs])
     flat = [t[a:b] for t, ss in zip(texts, spans) for a, b in ss]

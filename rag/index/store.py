@@ -57,7 +57,8 @@ class Store:
         self.late = late_sentences and hasattr(embeddings, "embed_with_spans")
         # subtle: sentence vectors of the two kinds must not mix in one index, so the kind is
         # part of the identity the store records (switching asks for `rag ingest --rebuild`).
-        self.model, self.dim = embeddings.name + ("+late-sentences" if self.late else ""), embeddings.dim
+        late = getattr(embeddings, "late_identity", "late-sentences")
+        self.model, self.dim = embeddings.name + (f"+{late}" if self.late else ""), embeddings.dim
         self.read_only = _prepare_dir(self.data_dir, target)
         self._scratch = None
         readable = self._private_copy(target) if self.read_only else self.data_dir

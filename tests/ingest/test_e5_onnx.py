@@ -134,6 +134,32 @@ def test_sentence_spans_pool_their_own_tokens(fp32):
     assert not empty.any()  # a span covering no token has no vector to give
 
 
+@pytest.mark.parametrize("variant", ["fp32", "int8"])
+def test_late_map_brings_sentences_closer_to_their_standalone_vectors(variant, cache_dir):
+    """The shipped map (fitting/fit_late_map.py) exists for these weights and does its job on
+    text it was not fitted on: the bundled news articles."""
+    from ingest.vectorize import sentence_spans
+
+    engine = E5Onnx(variant, cache_dir=cache_dir)
+    assert engine.late_identity.startswith("late-sentences-mapped-")
+    texts = [t for t in _paragraphs(12) if len(sentence_spans(t)) >= 2][:6]
+    spans = [sentence_spans(t) for t in texts]
+    vecs, late = engine.embed_with_spans(texts, spans)
+    mapped = engine.map_late(late, vecs)
+    alone = engine.encode([t[a:b] for t, ss in zip(texts, spans) for a, b in ss])
+    raw, fitted = np.concatenate(late), np.concatenate(mapped)
+    assert fitted.shape == raw.shape and np.allclose(np.linalg.norm(fitted, axis=1), 1, atol=1e-5)
+    assert (fitted * alone).sum(1).mean() > (raw * alone).sum(1).mean()
+    assert engine.map_late([np.zeros((0, 384), np.float32)], vecs[:1])[0].shape == (0, 384)
+
+
+def test_int8_embeds_questions_in_fp32(fp32, cache_dir):
+    int8 = E5Onnx("int8", cache_dir=cache_dir)
+    q = "DeepSeek的创始人是谁？"
+    assert np.allclose(int8.embed_query(q), fp32.embed_query(q), atol=1e-6)
+    assert not np.allclose(int8.embed_documents([q])[0], fp32.embed_documents([q])[0], atol=1e-3)
+
+
 def test_empty_inputs(fp32):
     assert fp32.embed_documents([]) == []
     vecs, spans = fp32.embed_with_spans([], [])

@@ -139,11 +139,13 @@ def main() -> None:
     ap.add_argument("--paragraphs", type=int, default=60, help="with --e2e: CMRC paragraphs to ingest")
     ap.add_argument("--against", default=None, help="with --e2e: also a commit (e.g. this branch before a change)")
     ap.add_argument("--only", default=None, help="with --e2e: only paths whose label holds one of these words (a,b)")
+    ap.add_argument("--warm", action="store_true",
+                    help="with --e2e: ingest one other article before the clock (steady-state rate, no one-off loads)")
     args = ap.parse_args()
     if args.e2e:
         from benchmarks import ingest_e2e
 
-        return ingest_e2e.main(args.paragraphs, args.rounds, args.against, args.only)
+        return ingest_e2e.main(args.paragraphs, args.rounds, args.against, args.only, args.warm)
     if args.worker:
         return worker_main(args.worker, args.passages, args.queries, args.cache_dir)
     # Workers start one by one (an export at first use would skew a concurrent start).

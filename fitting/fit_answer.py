@@ -233,8 +233,11 @@ INCREASING = {"best_logit", "logit_gap", "top_sim", "top_sim_hub", "top_cov", "t
               "top_focus", "top_type_new", "max_sim", "max_cov_ctx", "max_type_new", "known", "in_top", "top_dense"}
 
 
+DECREASING = {"top_miss_ctx"}   # the answer's context lacking the question's most specific term
+
+
 def fit_trees(X: np.ndarray, y: np.ndarray, names: tuple[str, ...], sample_weight: np.ndarray) -> Trees:
-    monotonic = [1 if n in INCREASING else 0 for n in names]
+    monotonic = [1 if n in INCREASING else -1 if n in DECREASING else 0 for n in names]
     gb = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=30,
                                         monotonic_cst=monotonic, random_state=0).fit(X, y, sample_weight=sample_weight)
     trees = tuple({"feature": p.nodes["feature_idx"].astype(int), "threshold": p.nodes["num_threshold"],

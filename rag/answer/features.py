@@ -42,11 +42,11 @@ SENTENCE_FEATURES = (
     "sim", "sim_hub", "sim_rel", "sim_rank", "sim_prev", "sim_next", "cov", "cov_rel", "cov_rank",
     "cov_prev", "cov_next", "cov_ctx", "cov_title", "bigram", "bigram_ctx", "focus", "lcs", "restate",
     "anaphor", "anaphor_prev", "typed", "type_new", "type_new_ctx", "rrf_rel", "rank_inv", "first",
-    "log_len", "en", "en_sim",
+    "log_len", "en", "en_sim", "miss_ctx",
 )
 QUESTION_FEATURES = (   # what ``question_vector`` returns, in order
     "best_logit", "logit_gap", "top_sim", "top_sim_hub", "top_cov", "top_cov_ctx", "top_bigram", "top_focus",
-    "top_type_new", "top_restate", "max_sim", "max_cov_ctx", "max_type_new", "known", "in_top", "top_dense", "typed", "en", "candidates",
+    "top_type_new", "top_restate", "top_miss_ctx", "max_sim", "max_cov_ctx", "max_type_new", "known", "in_top", "top_dense", "typed", "en", "candidates",
 )
 QUESTION_CONSTANTS = ("known", "in_top", "top_dense", "typed", "en")   # per question, whatever the sentences
 
@@ -141,7 +141,7 @@ def _sentence_row(qi: _Question, canon: list[str], p: int, raw: np.ndarray, hub:
         "rrf_rel": (meta.get("rrf") or 0.0) / max_rrf,
         "rank_inv": 1.0 / (1 + (meta.get("rank") or 0)), "first": float(p == 0),
         "log_len": math.log(len(c)), "en": qi.en, "en_sim": qi.en * raw[p],
-        "_ctx": (prev, nxt),
+        "miss_ctx": _missing(w, ctx + " " + title), "_ctx": (prev, nxt),
     }
 
 
@@ -200,7 +200,8 @@ def question_vector(X: np.ndarray, logits: np.ndarray, constants: np.ndarray) ->
     col = {f: X[:, i] for i, f in enumerate(SENTENCE_FEATURES)}
     k = int(np.argmax(logits))
     second = np.partition(logits, -2)[-2] if len(logits) > 1 else logits[k]
-    top = [col[f][k] for f in ("sim", "sim_hub", "cov", "cov_ctx", "bigram", "focus", "type_new", "restate")]
+    top = [col[f][k] for f in ("sim", "sim_hub", "cov", "cov_ctx", "bigram", "focus", "type_new", "restate",
+                               "miss_ctx")]
     best = [col["sim"].max(), col["cov_ctx"].max(), col["type_new"].max()]
     return np.asarray([logits[k], logits[k] - second, *top, *best, *constants, np.log(len(X))])
 
@@ -217,6 +218,15 @@ def _coverage(weights: dict[str, float], text: str) -> float:
     if not total:
         return 0.0
     return sum(w for t, w in weights.items() if t in text) / total
+
+
+def _missing(weights: dict[str, float], text: str) -> float:
+    """The most specific question term ``text`` lacks, against the question's most specific term:
+    1 when the rarest term is missing (韩国政府… answered by a sentence on 台湾政府), 0 when none is."""
+    top = max(weights.values(), default=0.0)
+    if not top:
+        return 0.0
+    return max((w for t, w in weights.items() if t not in text), default=0.0) / top
 
 
 def _restate(sentence: str, q_tokens: set[str]) -> float:

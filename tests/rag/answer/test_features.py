@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ingest import to_canonical
-from rag.answer.features import MIN_CHARS, SENTENCE_FEATURES, _bigrams, _focus, gather
+from rag.answer.features import MIN_CHARS, SENTENCE_FEATURES, _bigrams, _focus, _missing, gather
 
 
 def _evidence(engine, question: str):
@@ -43,3 +43,21 @@ def test_focus_is_the_words_around_the_question_word(question, expected):
 @pytest.mark.parametrize("text", ["", "abc", "谁"])
 def test_bigrams_of_text_without_han_pairs_are_empty(text):
     assert _bigrams(text) == set()
+
+
+@pytest.mark.parametrize("weights,text,expected", [
+    ({}, "任何文字", 0.0),                                           # a question without terms lacks nothing
+    ({"韩国": 4.0, "政府": 1.0, "禁止": 2.0}, "", 1.0),              # empty context lacks everything
+    ({"韩国": 4.0, "政府": 1.0, "禁止": 2.0}, "台湾政府禁止公务机关使用", 1.0),   # the rarest term is the one missing
+    ({"韩国": 4.0, "政府": 1.0, "禁止": 2.0}, "韩国政府宣布", 0.5),
+    ({"韩国": 4.0, "政府": 1.0, "禁止": 2.0}, "韩国政府禁止", 0.0),
+])
+def test_missing_is_the_most_specific_term_the_context_lacks(weights, text, expected):
+    assert _missing(weights, text) == pytest.approx(expected)
+
+
+def test_sentence_from_the_wrong_country_lacks_the_question_s_most_specific_term(engine):
+    _, ev = _evidence(engine, "韓國政府是什麼時候禁止公務機關使用DeepSeek的？")
+    col = dict(zip(SENTENCE_FEATURES, ev.X.T))
+    taiwan = [i for i, c in enumerate(ev.candidates) if "台湾政府" in c.canonical and "韩国" not in c.canonical]
+    assert taiwan and all(col["miss_ctx"][i] > 0.5 for i in taiwan)

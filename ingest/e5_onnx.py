@@ -101,6 +101,7 @@ class E5Onnx(Embeddings):
         self.window = w.config["max_pos"] - 2
         self.dim = w.config["hidden"]
         threads = threads or _cores()
+        self.model_path = cached_model(Path(cache_dir), variant, self._weights_path)
         self._session = self._load_session(Path(cache_dir), variant, threads)
         # subtle: int8 passages with fp32 questions keep fp32's retrieval (measured on qa-dev:
         # same hit@1 on zh, en and CMRC; int8 questions lost 2.3 points of English hit@1);
@@ -118,9 +119,6 @@ class E5Onnx(Embeddings):
         import onnxruntime as ort
 
         model_path = cached_model(cache_dir, variant, self._weights_path)
-        if variant == self.variant:
-            self.model_path = model_path
-
         opts = ort.SessionOptions()
         opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL

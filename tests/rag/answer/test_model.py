@@ -11,6 +11,7 @@ from rag.answer.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_v
 from rag.answer.model import WEIGHTS, AnswerModel, Logistic, Trees, load_scorer
 
 fit_answer = pytest.importorskip("fitting.fit_answer")    # scikit-learn: the dev extra
+abstention = pytest.importorskip("fitting.abstention")
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def test_trees_applied_in_numpy_equal_scikit_learns(data):  # noqa: D103
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     X, y = data
-    trees = fit_answer.fit_trees(X, y, ("a", "b", "c", "d"), np.ones(len(y)))
+    trees = abstention.fit_trees(X, y, ("a", "b", "c", "d"), np.ones(len(y)))
     gb = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, max_leaf_nodes=15,
                                         min_samples_leaf=30, random_state=0).fit(X, y)
     assert np.allclose(trees.probability(X), gb.predict_proba(X)[:, 1], atol=1e-9)
@@ -49,7 +50,7 @@ def test_committed_weights_match_the_features(kind):
     if kind not in json.loads(WEIGHTS.read_text(encoding="utf-8")):
         pytest.skip(f"no {kind} weights fitted")
     m = AnswerModel.load(kind)
-    assert m.sentence.features == SENTENCE_FEATURES
+    assert m.sentence.features == SENTENCE_FEATURES and m.ranker.features == SENTENCE_FEATURES
     assert m.answerable.features == QUESTION_FEATURES
     assert set(m.answer_bar) == {"zh", "en"} and all(0 < b < 1 for b in m.answer_bar.values())
     assert set(m.extra_bar) == {"zh", "en"} and all(0 < b <= 1 for b in m.extra_bar.values())
@@ -61,3 +62,18 @@ def test_question_vector_has_one_value_per_feature(n):
     X = np.random.default_rng(1).normal(size=(n, len(SENTENCE_FEATURES)))
     v = question_vector(X, X[:, 0], np.zeros(5))
     assert v.shape == (len(QUESTION_FEATURES),) and np.isfinite(v).all()
+
+
+def test_the_ranker_orders_and_the_sentence_model_gives_probabilities():
+    n = len(SENTENCE_FEATURES)
+    X = np.eye(2, n)
+    def scorer(coef):
+        return Logistic(SENTENCE_FEATURES, np.zeros(n), np.ones(n), np.asarray(coef, dtype=float), 0.0)
+    sentence = scorer([1.0, 0.0] + [0.0] * (n - 2))     # prefers candidate 0
+    ranker = scorer([0.0, 1.0] + [0.0] * (n - 2))       # prefers candidate 1
+    zero = scorer([0.0] * n)
+    model = AnswerModel(zero, sentence, zero, {"zh": 0.5, "en": 0.5}, {"zh": 0.5, "en": 0.5}, 3, ranker)
+    logits = sentence.logit(X)
+    assert int(np.argmax(model.order_logits(X, logits))) == 1
+    no_ranker = AnswerModel(zero, sentence, zero, {"zh": 0.5, "en": 0.5}, {"zh": 0.5, "en": 0.5}, 3)
+    assert int(np.argmax(no_ranker.order_logits(X, logits))) == 0

@@ -33,11 +33,11 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from fitting import listwise  # noqa: E402
 from ingest import split_sentences, to_canonical  # noqa: E402
 from rag.eval_squad import (exact_match, f1_score, load_question_texts, load_squad, pick_questions,  # noqa: E402
                             span_key, split_sample)
@@ -98,45 +98,13 @@ def _example(name: str, qa: dict, question: str, p, held_out: bool) -> dict:
 
 
 def _fit(exs: list[dict], c: float) -> np.ndarray:
-    """Conditional logit (a softmax over each question's candidates): maximise the summed
-    log-probability of the gold candidates, minus ||w||² / 2C. Only questions with a gold
-    candidate teach the ranking; the bias column is constant within a question, so it
-    stays 0."""
-    rows = [e for e in exs if e["X"] is not None and e["y"].any()]
-    X = np.vstack([e["X"] for e in rows])
-    pos = np.concatenate([e["y"] for e in rows]).astype(bool)
-    bounds = np.cumsum([0] + [len(e["y"]) for e in rows])
-    group = np.repeat(np.arange(len(rows)), np.diff(bounds))
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        z = X @ w
-        zmax = np.maximum.reduceat(z, bounds[:-1])[group]
-        ez = np.exp(z - zmax)
-        tot = np.add.reduceat(ez, bounds[:-1])
-        tot_pos = np.add.reduceat(np.where(pos, ez, 0.0), bounds[:-1])
-        value = -np.sum(np.log(tot_pos) - np.log(tot)) + w @ w / (2 * c)
-        # gradient: Σ (p_all − p_pos) x, with p_pos renormalised over the golds
-        p_all = ez / tot[group]
-        p_pos = np.where(pos, ez, 0.0) / tot_pos[group]
-        return value, X.T @ (p_all - p_pos) + w / c
-
-    w0 = np.zeros(X.shape[1])
-    return minimize(loss, w0, jac=True, method="L-BFGS-B", options={"maxiter": 500}).x
+    """Conditional logit over each question's candidates (``fitting/listwise.py``)."""
+    return listwise.fit([(e["X"], e["y"]) for e in exs if e["X"] is not None], c)
 
 
 def choose_c(exs: list[dict]) -> tuple[float, dict]:
     rows = [e for e in exs if e["X"] is not None]
-    folds = np.arange(len(rows)) % FOLDS
-    scores = {}
-    for c in C_GRID:
-        hits = 0
-        for k in range(FOLDS):
-            train = [e for e, f in zip(rows, folds) if f != k]
-            coef = _fit(train, c)
-            hits += sum(e["y"][int(np.argmax(e["X"] @ coef))] for e, f in zip(rows, folds) if f == k)
-        scores[c] = hits / max(len(rows), 1)
-    best = max(C_GRID, key=lambda c: (scores[c], -c))
-    return best, scores
+    return listwise.choose_c([(e["X"], e["y"]) for e in rows], tuple(C_GRID), FOLDS)
 
 
 def predictions(exs: list[dict], coef: np.ndarray) -> None:

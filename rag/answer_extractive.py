@@ -97,7 +97,7 @@ class ExtractiveAnswerer:
         if not ev.candidates:
             return Assessment(ev, 0.0, np.zeros(0), [])
         logits = m.sentence.logit(ev.X)
-        order = [int(k) for k in np.argsort(-logits, kind="stable")]
+        order = [int(k) for k in np.argsort(-m.order_logits(ev.X, logits), kind="stable")]
         qx = question_vector(ev.X, logits, ev.constants)
         return Assessment(ev, float(m.answerable.probability(qx)[0]), 1 / (1 + np.exp(-logits)), order)
 

@@ -107,6 +107,11 @@ class AnswerModel:
     answer_bar: dict     # question language ("zh" or "en") → P(answerable) below which to abstain
     extra_bar: dict      # question language → a further sentence is cited only when P(answer in it) reaches this
     max_sentences: int
+    ranker: Logistic | None = None   # the order sentences are quoted in (fitted on what comes first); else ``sentence``
+
+    def order_logits(self, X: np.ndarray, logits: np.ndarray) -> np.ndarray:
+        """What the candidates are ordered by: the ranker's scores, or the sentence model's logits."""
+        return self.ranker.logit(X) if self.ranker is not None else logits
 
     @classmethod
     def unfitted(cls) -> "AnswerModel":
@@ -126,4 +131,5 @@ class AnswerModel:
                               f"({type(exc).__name__}); run `python fitting/fit_answer.py` to fit them.") from None
         return cls(Logistic.from_json(d["prefilter"]), Logistic.from_json(d["sentence"]),
                    load_scorer(d["answerable"]), {k: float(v) for k, v in d["answer_bar"].items()},
-                   {k: float(v) for k, v in d["extra_bar"].items()}, int(d["max_sentences"]))
+                   {k: float(v) for k, v in d["extra_bar"].items()}, int(d["max_sentences"]),
+                   Logistic.from_json(d["ranker"]) if "ranker" in d else None)

@@ -24,7 +24,9 @@ def test_refit_on_a_slice(tmp_path: Path, capsys, built_index, embeddings):
     assert fitted["sentence"]["features"] == list(SENTENCE_FEATURES)
     assert fitted["answerable"]["features"] == list(QUESTION_FEATURES)
     assert set(fitted["prefilter"]["features"]) < set(SENTENCE_FEATURES)
-    for name in ("prefilter", "sentence"):
+    assert fitted["ranker"]["features"] == list(SENTENCE_FEATURES) and fitted["ranker"]["intercept"] == 0.0
+    assert fitted["sentence_c"] in fit_answer.RANKER_C
+    for name in ("prefilter", "sentence", "ranker"):
         part = fitted[name]
         assert len(part["coef"]) == len(part["mean"]) == len(part["scale"]) == len(part["features"])
         assert np.isfinite(part["coef"]).all() and np.isfinite(part["intercept"])

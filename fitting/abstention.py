@@ -8,8 +8,6 @@ applying the trees (``rag.answer.model.Trees``, which must agree with scikit-lea
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -136,7 +134,6 @@ def fit_answerable(train: list[dict], max_false: float, seed: int = 0) -> tuple[
         results[w] = {"mean": float(np.mean(scores)), "se": float(np.std(scores, ddof=1) / np.sqrt(len(scores))),
                       "bars": {l: float(np.mean([b[l] for b in bars])) for l in bars[0]},
                       "rates": {k: float(np.mean([r[k] for r in rates])) for k in rates[0]}}
-        print(describe(w, results[w]), file=sys.stderr)
     best = max(results, key=lambda w: results[w]["mean"])
     w = min(v for v in results if results[v]["mean"] >= results[best]["mean"] - results[best]["se"])
     return fit_trees(ex["QX"], ex["y"], QUESTION_FEATURES, _weights(ex, w)), results[w]["bars"], w, results

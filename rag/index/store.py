@@ -3,7 +3,8 @@
 Owns: opening both (and refusing a damaged, foreign or unusable data dir with a message
 that says how to recover), the order of writes that keeps them consistent when a
 process dies (vectors first, then the catalog row that commits them; a document stays
-``complete=0`` until its last batch), embedding new chunks in bounded batches, gathering
+``complete=0`` until its last batch; vectors left uncommitted are dropped on the next
+open), embedding new chunks in bounded batches, gathering
 the writes of many small documents into one Chroma call and one catalog commit, the
 writer lock (one ingest at a time across processes), and noticing another process's
 changes cheaply before each question. Chunk text and metadata are read from the catalog
@@ -68,10 +69,11 @@ class Store:
         factory = (lambda: client) if client is not None else (lambda: open_client(target))
         self.vectors = _open_vectors(factory, collection, self, target, page_size, owned=client is None)
         self.lexical = Lexical(self.catalog)
+        self._file_lock = None if self.read_only else FileLock(str(self.data_dir / "write.lock"), timeout=0)
+        self._drop_uncommitted()
         self._check_consistent(target)
         self.version = 0            # bumped on every change seen, for anything cached above
         self._lock = threading.RLock()
-        self._file_lock = None if self.read_only else FileLock(str(self.data_dir / "write.lock"), timeout=0)
         self._pending, self._writing_thread = _Pending(), None   # writes held back by writer() (sync_document)
 
     @property
@@ -103,6 +105,29 @@ class Store:
                                    f"({CATALOG}) does not list")
             raise StoreError(f"The index in {self.data_dir} is damaged: {what}. Rebuild it from your sources "
                              "with `rag ingest --rebuild PATH`, or restore a backup of that folder.")
+
+    def _drop_uncommitted(self) -> None:
+        """Delete vectors a stopped writer left behind: upserted, but their catalog rows never committed.
+
+        subtle: only with the writer lock held (a writer in another process holds exactly such
+        vectors between its two writes) and only for documents still marked incomplete, so an
+        ordinary open asks Chroma nothing.
+        """
+        incomplete = [] if self.read_only else self.catalog.incomplete()
+        if not incomplete:
+            return
+        try:
+            self._file_lock.acquire()
+        except Timeout:
+            return
+        try:
+            for doc_id in incomplete:
+                orphans = self.vectors.ids(doc_id) - self.catalog.chunk_ids(doc_id)
+                self.vectors.delete(sorted(orphans))
+                if orphans:
+                    log.info("dropped %d vectors of an interrupted write to %s", len(orphans), doc_id)
+        finally:
+            self._file_lock.release()
 
     def check_model(self) -> None:
         """Refuse an index built with another embedding model (``rag ingest --rebuild`` switches)."""
@@ -202,8 +227,8 @@ class Store:
             return
         self.catalog.start_documents(p.starts)
         # subtle: vectors first, then the catalog rows — the catalog is the commit point, so a
-        # process killed in between leaves vectors (of documents marked incomplete) that the
-        # next sync upserts again or deletes.
+        # process stopped in between leaves vectors (of documents marked incomplete) that the
+        # next open drops (`_drop_uncommitted`) or the next sync upserts again or deletes.
         self.vectors.upsert(p.ids, p.vectors, [d.metadata["doc_id"] for d in p.docs])
         self.vectors.delete(p.stale_vectors)
         words = pinyin_rows((t for r in p.rows for t in r.tokens), self.catalog.known_words)

@@ -102,6 +102,37 @@ def test_ctrl_c_during_a_large_file_keeps_a_consistent_store_and_resumes(tmp_pat
     assert engine.store.vectors.count() == engine.store.catalog.count_chunks() == report.unchanged + report.chunks_added
 
 
+@pytest.mark.parametrize("batches_committed", [0, 2])
+def test_a_stop_between_the_vector_write_and_its_catalog_commit_is_cleaned_on_reopen(
+        tmp_path, embeddings, monkeypatch, batches_committed):
+    """The window Ctrl-C sometimes hits: a batch's vectors are in Chroma, its catalog rows are not."""
+    from rag.index.catalog import Catalog
+
+    corpus = tmp_path / "big"
+    corpus.mkdir()
+    (corpus / "big.txt").write_text("".join(f"第{i}段：白鹭港的第{i}号灯塔高{i}米，建于{1900 + i}年，由港务局管理。\n\n"
+                                            for i in range(40)), encoding="utf-8")
+    vs, real_write, calls = tmp_path / "vs", Catalog.write, []
+
+    def write_then_stop(self, rows=(), *args, **kwargs):
+        if rows:
+            calls.append(len(rows))
+            if len(calls) > batches_committed:
+                raise KeyboardInterrupt
+        return real_write(self, rows, *args, **kwargs)
+
+    settings = dict(embed_batch=8, chunk_size=80, chunk_overlap=0)
+    monkeypatch.setattr(Catalog, "write", write_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        _engine(vs, embeddings, corpus, **settings).ingest(corpus)
+    monkeypatch.setattr(Catalog, "write", real_write)
+    engine = _engine(vs, embeddings, corpus, **settings)     # was "damaged" with 0 committed
+    assert engine.store.vectors.count() == engine.store.catalog.count_chunks() == 8 * batches_committed
+    report = engine.ingest(corpus)
+    assert report.unchanged == 8 * batches_committed and [d.complete for d in engine.documents()] == [True]
+    assert engine.store.vectors.count() == engine.store.catalog.count_chunks() == report.unchanged + report.chunks_added
+
+
 # -- damaged or unusable stores ---------------------------------------------------------
 def test_empty_chroma_file_is_reported_not_replaced_by_the_demo_corpus(private_index, embeddings, corpus_dir):
     (private_index / "chroma.sqlite3").write_bytes(b"")

@@ -39,13 +39,31 @@ def test_refit_on_a_slice(tmp_path: Path, capsys, built_index, embeddings):
     assert fitted["near_miss_weight"] in NEAR_MISS_WEIGHTS
     text = log.read_text(encoding="utf-8")
     assert text.strip() in capsys.readouterr().out       # the log is what the script printed
-    assert "cmrc       fit" in text and "cmrc       eval" in text
+    assert "cmrc       fit" in text and "cmrc       eval" in text and "abst(chat)" in text
 
     from rag import Engine, Settings    # the product answers with what was just fitted
     model = AnswerModel.load("separate", out)
     ans = Engine(Settings(vectorstore_dir=built_index), embeddings=embeddings, answer_model=model).query(
         "DeepSeek的创始人是谁？")
     assert ans.abstained or ans.citations
+
+
+def test_chitchat_is_unanswerable_and_never_fitted_on(tmp_path: Path):
+    path = tmp_path / "chat.jsonl"
+    path.write_text("\n".join(json.dumps({"question": q, "lang": "en"}) for q in ("hi", "joke", "bye", "ok"))
+                    + "\n\n", encoding="utf-8")
+    a, b = fit_answer.chitchat_items("cmrc", path), fit_answer.chitchat_items("drcd", path)
+    assert [i["question"] for i in a] == ["hi", "joke", "bye", "ok"]
+    assert all(i["eval"] for i in a + b)
+    assert all(not i["answerable"] and i["off"] and i["chat"] and not i["label"]("hi") for i in a)
+    assert len({i["id"] for i in a + b}) == 8
+
+
+def test_bundled_chitchat_covers_every_language():
+    items = fit_answer.chitchat_items("qa")
+    assert {i["lang"] for i in items} == {"zh-Hans", "zh-Hant", "en"}
+    # the weather and Apple questions of tests/rag/answer/test_answers.py are never fitted on
+    assert not any(w in i["question"].lower() for i in items for w in ("天气", "天氣", "weather", "apple", "苹果", "蘋果"))
 
 
 def test_missing_weights_name_the_fitting_script(tmp_path: Path):

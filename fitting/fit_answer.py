@@ -17,7 +17,7 @@ paragraphs of CMRC 2018, DRCD and XQuAD (zh questions, and the English XQuAD que
 the Chinese paragraphs) indexed as one corpus per set, every question asked of it; questions
 of the held-out paragraphs are the unanswerable ones. ``tests/qa/qa.jsonl`` over the bundled
 corpus adds news text and its own unanswerable questions. ``fitting/chitchat.jsonl`` (our own:
-40 greetings, requests and everyday questions per language, no weather) is asked of every corpus
+40 greetings, requests and everyday questions per language, no weather or Apple) is asked of every corpus
 and only reported (``abst(chat)``), never fitted on: fitting on it was tried and not kept (README).
 Held out: the exact questions ``rag eval --squad … --limit-questions 150`` asks are never fitted
 on; the script reports its metrics on them separately ("eval" rows) — the honest numbers.
@@ -272,8 +272,8 @@ def choose(r: dict, extra_bar: dict, max_sentences: int) -> list[int]:
 def metrics(rows: list[dict], answer_bar: dict, extra_bar: dict, max_sentences: int) -> dict:
     ans = [r for r in rows if r["answerable"]]
     held = [r for r in rows if not r["answerable"] and not r["off"]]
-    off = [r for r in rows if r["off"] and not r.get("chat")]
-    chat = [r for r in rows if r.get("chat")]
+    off = [r for r in rows if r["off"] and not r["chat"]]
+    chat = [r for r in rows if r["chat"]]
     answers = lambda r: len(r["X"]) and r["pa"] >= answer_bar.get(lang(r), 0.0)  # noqa: E731
     answered = [r for r in ans if answers(r)]
     picks = {id(r): choose(r, extra_bar, max_sentences) for r in answered}

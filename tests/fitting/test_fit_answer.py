@@ -62,7 +62,7 @@ def test_chitchat_is_unanswerable_and_never_fitted_on(tmp_path: Path):
 def test_bundled_chitchat_covers_every_language():
     items = fit_answer.chitchat_items("qa")
     assert {i["lang"] for i in items} == {"zh-Hans", "zh-Hant", "en"}
-    # the weather and Apple questions of tests/rag/answer/test_answers.py are never fitted on
+    # subtle: the weather and Apple questions of tests/rag/answer/test_answers.py must stay unseen by the fitting
     assert not any(w in i["question"].lower() for i in items for w in ("天气", "天氣", "weather", "apple", "苹果", "蘋果"))
 
 

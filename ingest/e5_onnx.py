@@ -218,7 +218,6 @@ class E5Onnx(Embeddings):
         return _l2(text_sum), [_l2(s) for s in span_sum]
 
 
-
 def open_session(model_path: Path, threads: int | None = None):
     """An ONNX Runtime session on ``model_path`` with the product's thread settings."""
     import onnxruntime as ort
@@ -231,6 +230,7 @@ def open_session(model_path: Path, threads: int | None = None):
     # 7-12 ms instead of 21-28 ms, passages/s +5-10 %.
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
+
 
 def _load_late_map(variant: str, weights: str) -> tuple[np.ndarray, str] | None:
     """(W, short id) fitted for this variant over these exact weights, or None."""

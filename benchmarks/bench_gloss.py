@@ -5,8 +5,8 @@
 XQuAD's Chinese and English files are translations of each other, question by question: the
 Chinese gold answer is the short answer the product would ideally show, the English gold
 answer what an English reader needs. Each Chinese answer is glossed (``rag.answer.gloss``)
-and its English part compared with the English answer (SQuAD-style token F1, lower-cased,
-punctuation and articles dropped), with CC-CEDICT's proper names (the product) and without
+and its English part compared with the English answer (``rag.eval_squad.f1_score``, the
+eval's SQuAD-style token F1), with CC-CEDICT's proper names (the product) and without
 them (word list and pinyin only, as before), in one run. Rows: all answers, and the answers
 whose Chinese is a name-like span (no digits).
 """
@@ -16,16 +16,13 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.qa_sample import QA_DEV  # noqa: E402
 from rag.answer import gloss as gloss_module  # noqa: E402
-
-_WORDS = re.compile(r"[a-z0-9]+")
-
+from rag.eval_squad import f1_score  # noqa: E402
 
 def pairs() -> list[tuple[str, str]]:
     """(Chinese gold answer, English gold answer) per XQuAD question, matched by id."""
@@ -34,16 +31,6 @@ def pairs() -> list[tuple[str, str]]:
         return {q["id"]: q["answers"][0]["text"] for a in data for p in a["paragraphs"] for q in p["qas"]}
     zh, en = answers("xquad_dev.zh.json"), answers("xquad_dev.en.json")
     return [(zh[i], en[i]) for i in zh if i in en]
-
-
-def f1(guess: str, gold: str) -> float:
-    g = [w for w in _WORDS.findall(guess.lower()) if w not in ("a", "an", "the")]
-    t = [w for w in _WORDS.findall(gold.lower()) if w not in ("a", "an", "the")]
-    common = sum((Counter(g) & Counter(t)).values())
-    if not common:
-        return 0.0
-    p, r = common / len(g), common / len(t)
-    return 2 * p * r / (p + r)
 
 
 def english_part(span: str) -> str | None:
@@ -57,7 +44,7 @@ def measure(items: list[tuple[str, str]]) -> tuple[float, float, float]:
     for zh, en in items:
         english = english_part(zh)
         glossed += english is not None
-        scores.append(f1(english or "", en))
+        scores.append(f1_score(english or "", [en]))
     n = len(items) or 1
     return glossed / n, sum(scores) / n, sum(s >= 0.5 for s in scores) / n
 

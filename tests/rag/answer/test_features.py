@@ -61,3 +61,32 @@ def test_sentence_from_the_wrong_country_lacks_the_question_s_most_specific_term
     col = dict(zip(SENTENCE_FEATURES, ev.X.T))
     taiwan = [i for i, c in enumerate(ev.candidates) if "台湾政府" in c.canonical and "韩国" not in c.canonical]
     assert taiwan and all(col["miss_ctx"][i] > 0.5 for i in taiwan)
+
+
+_PROBE = """
+import hashlib, sys
+from ingest import make_embeddings, to_canonical
+from rag import Engine, Settings
+from rag.answer.features import gather
+engine = Engine(Settings(vectorstore_dir=sys.argv[1], corpus_dir=sys.argv[2]), embeddings=make_embeddings())
+for q in sys.argv[3:]:
+    inputs = engine.prepare(q)
+    docs = engine.retriever.invoke(inputs["query"])
+    ev = gather(inputs["query"], to_canonical(inputs["query"]), docs, inputs["script"], engine.store, engine.lexical)
+    print(hashlib.sha256(ev.X.tobytes() + ev.constants.tobytes()).hexdigest()[:16], engine.query(q).abstained)
+"""
+
+
+@pytest.mark.slow
+def test_features_do_not_depend_on_the_process_hash_seed(built_index, corpus_dir):
+    # subtle: a feature summed over a set's iteration order moves by one ulp between processes,
+    # and a fitted tree threshold sitting on that value flipped an abstention (tests/qa un-08).
+    import os
+    import subprocess
+    import sys
+    questions = ["How many daily active users does the DeepSeek app have?", "DeepSeek训练V3用了多少块H800？",
+                 "根據公開資料，DeepSeek-R1模型有多少個參數？"]
+    outputs = {subprocess.run([sys.executable, "-c", _PROBE, str(built_index), str(corpus_dir), *questions],
+                              capture_output=True, text=True, check=True, timeout=300,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("0", "1", "2")}
+    assert len(outputs) == 1, outputs

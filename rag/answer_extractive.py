@@ -86,7 +86,7 @@ class ExtractiveAnswerer:
         if not span:
             return None
         shown = shown_span(span, c.canonical, c.shown) or span
-        glossed = gloss(span)
+        glossed = gloss(span, c.canonical)
         # subtle: gloss() returns "span (English)"; the reader keeps the span in the source's script
         return shown + glossed[len(span):] if script == "en" and glossed.startswith(span) else shown
 

@@ -68,6 +68,30 @@ def test_english_name(word, english):
     assert english_name(word) == english
 
 
+GERSTNER = "硅谷科技投资公司 Altimeter Capital 创始人布莱德·格斯特纳 (Brad Gerstner) 在X平台上发文指出"
+
+
+@pytest.mark.parametrize("span,context,expected", [
+    # the source's own Latin-script name, as spelt there, beats pinyin (Bulaide Gesitena)
+    ("布莱德·格斯特纳", GERSTNER, "布莱德·格斯特纳 (Brad Gerstner)"),
+    ("韦尔万", "埃纳省地区首府韦尔万（Vervins）。", "韦尔万 (Vervins)"),
+    ("皮埃尔·巴利冈", "让-皮埃尔·巴利冈（Jean-Pierre Balligand，1950年5月30日 - ）", "皮埃尔·巴利冈 (Jean-Pierre Balligand)"),
+    ("尤金袋鼠", '尤金袋鼠（"Macropus eugenii"）', "尤金袋鼠 (Macropus eugenii)"),
+    ("蒙塔纳利", "蒙塔纳利（英语：Geminiano Montanari）", "蒙塔纳利 (Geminiano Montanari)"),
+    # an acronym only when nothing else glosses the span
+    ("马歇尔太空飞行中心", "马歇尔太空飞行中心 (MSFC) 负责", "马歇尔太空飞行中心 (Marshall Firmament Flight Center)"),
+    ("幻方量化", "幻方量化 (HFQ) 的", "幻方量化 (HFQ)"),
+    # not a name given in brackets right after the span
+    ("梁文锋", "梁文锋（1985年－）", "梁文锋 (Liang Wenfeng)"),
+    ("梁文锋", "梁文锋的公司 (High-Flyer)", "梁文锋 (Liang Wenfeng)"),
+    ("梁文锋", "梁文锋 (Liang Wenfeng and others", "梁文锋 (Liang Wenfeng)"),
+    ("布莱德·格斯特纳", "", "布莱德·格斯特纳 (Bulaide Gesitena)"),
+    ("", GERSTNER, ""),
+])
+def test_gloss_uses_the_english_name_the_source_gives(span, context, expected):
+    assert gloss(span, context) == expected
+
+
 def test_gloss_leaves_unknown_words_alone():
     assert gloss("幻方量化") == "幻方量化"
     assert gloss("") == ""

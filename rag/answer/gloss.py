@@ -1,8 +1,9 @@
 """English glosses of short answers: "浙江大学 (Zhejiang University)", "梁文锋 (Liang Wenfeng)".
 
-Owns: a Chinese→English word list reversed from the English→Chinese list the ``cedict``
-package bundles (the same file ``rag.translate`` reads), after CC-CEDICT's proper names
-(``english_name``); romanising person names and
+Owns: the Latin-script name the source itself gives in brackets after a span
+(``source_english``: 布莱德·格斯特纳 (Brad Gerstner)), tried first; a Chinese→English word list
+reversed from the English→Chinese list the ``cedict`` package bundles (the same file
+``rag.translate`` reads), after CC-CEDICT's proper names (``english_name``); romanising person names and
 place names the list lacks with pypinyin (surname first, then the given name joined);
 and writing numbers and dates with English digits and words where that is mechanical
 (2048块 → 2048, 2025年1月 → January 2025, 3.5亿美元 → 350 million US dollars).

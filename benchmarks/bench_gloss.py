@@ -69,7 +69,8 @@ def measure(rows: list[tuple[str, str, str]], use_context: bool) -> tuple[float,
 
 def main() -> None:
     rows = items()
-    subsets = {"all": rows, "no digits": [r for r in rows if not re.search(r"\d", r[0])], "bracketed": bracketed(rows)}
+    subsets = {"all": rows, "no digits": [r for r in rows if not re.search(r"\d", r[0])],
+               "bracketed": bracketed(rows)}
     results = {}
     real = gloss_module._proper_names
     gloss_module._proper_names = lambda: {}     # word list and pinyin only
@@ -80,7 +81,8 @@ def main() -> None:
     results[PATHS[1]] = {k: measure(v, False) for k, v in subsets.items()}
     results[PATHS[2]] = {k: measure(v, True) for k, v in subsets.items()}
     width = 9 * len(PATHS)
-    print(f"{'answers':10s} {'n':>5s}   " + "   ".join(f"{h:>{width}s}" for h in ("glossed", "mean F1 vs en", "F1 >= 0.5")))
+    heads = ("glossed", "mean F1 vs en", "F1 >= 0.5")
+    print(f"{'answers':10s} {'n':>5s}   " + "   ".join(f"{h:>{width}s}" for h in heads))
     print(f"{'':10s} {'':>5s}   " + "   ".join("".join(f"{p[:8]:>9s}" for p in PATHS) for _ in range(3)))
     for k, v in subsets.items():
         cells = ("".join(f"{results[p][k][i]:9.3f}" for p in PATHS) for i in range(3))

@@ -3,7 +3,8 @@
 Owns: what type of span a question asks for (``asked_type``, cue words in Chinese and
 English — general question-type cues, nothing per question; ``TYPES``, ``KINDS``); the
 candidate spans of an answering sentence (``Candidate``, ``candidates``: jieba
-part-of-speech runs for names and the name forms jieba splits, nouns, 《》 titles and
+part-of-speech runs for names and the name forms jieba splits (rejoined where CC-CEDICT,
+via ``rag.answer.gloss.proper_names``, knows the whole: 英/伟达 → 英伟达), nouns, 《》 titles and
 quotes, a numeral grammar for dates, numbers and amounts, and the spans sitting in the
 question word's slot between the sentence's copies of its neighbour words).
 Does not own: features, scoring, the confidence model or the display bar
@@ -24,6 +25,7 @@ import jieba
 import jieba.posseg as pseg
 
 from ingest import detect_script, to_canonical
+from rag.answer.gloss import proper_names as english_names
 
 __all__ = ["TYPES", "KINDS", "Candidate", "asked_type", "candidates"]
 
@@ -119,7 +121,25 @@ def _words(sentence: str) -> tuple[tuple[int, int, str, str], ...]:
     for w in pseg.cut(sentence):
         out.append((pos, pos + len(w.word), w.word, w.flag))
         pos += len(w.word)
-    return tuple(out)
+    return tuple(_join_names(out))
+
+
+_NAME_SPAN = 4      # words a dictionary name may have been split into
+
+
+def _join_names(words: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """Rejoin a proper name jieba's dictionary lacks and split (英/伟达 → 英伟达): the longest run
+    of words that is a CC-CEDICT proper noun becomes one "nz" word."""
+    names, out, i = english_names(), [], 0
+    while i < len(words):
+        j = next((j for j in range(min(len(words), i + _NAME_SPAN), i + 1, -1)
+                  if "".join(w[2] for w in words[i:j]) in names), i + 1)
+        if j > i + 1:
+            out.append((words[i][0], words[j - 1][1], "".join(w[2] for w in words[i:j]), "nz"))
+        else:
+            out.append(words[i])
+        i = j
+    return out
 
 
 def _name_kind(text: str, flag: str) -> str:

@@ -23,7 +23,7 @@ import jieba
 import jieba.posseg as pseg
 from pypinyin import lazy_pinyin
 
-__all__ = ["gloss", "english_of", "english_name", "source_english"]
+__all__ = ["gloss", "english_of", "english_name", "proper_names", "source_english"]
 
 _POS_SPLIT = re.compile(r"\b(n|v|vt|vi|adj|adv|prep|conj|pron|num|int|art|abbr|pl|aux)\.")
 _NOUNISH = {None, "n", "abbr", "pl"}
@@ -117,6 +117,11 @@ def _sense_name(senses: str) -> str | None:
         if m and _NAME_END.match(sense, m.end()):
             return m.group(0)
     return None
+
+
+def proper_names() -> dict[str, str]:
+    """CC-CEDICT's proper nouns (simplified and traditional headwords) → their English names."""
+    return _proper_names()
 
 
 def english_name(word: str) -> str | None:

@@ -62,3 +62,14 @@ def test_candidate_forms(sentence, question, span):
     cands = candidates(sentence, question)
     assert span in [c.text for c in cands]
     assert all(sentence[c.start:c.end] == c.text for c in cands)
+
+
+@pytest.mark.parametrize("sentence,kept,dropped", [
+    # jieba's dictionary lacks 英伟达 and cuts 英/伟达: 英 became a place candidate, 个英 another
+    ("DeepSeek仅使用了2048个英伟达H800显卡", {"英伟达", "2048个"}, {"英", "个英", "伟达"}),
+    ("创始人梁文锋毕业于浙江大学", {"梁文锋", "浙江大学"}, {"梁文锋毕业于浙江大学"}),   # nothing over-joined
+    ("", set(), {""}),
+])
+def test_dictionary_names_jieba_splits_are_one_candidate(sentence, kept, dropped):
+    texts = {c.text for c in candidates(sentence)}
+    assert kept <= texts and not dropped & texts

@@ -94,7 +94,7 @@ def _proper_names() -> dict[str, str]:
     names: dict[str, str] = {}
     common: set[bytes] = set()
     # subtle: only ~21k of 122k lines are proper nouns; decoding just those takes ~0.5 s against the
-    # package's own full parse (2.6 s), once per process, at the first English gloss.
+    # package's own full parse (2.6 s), once per process, at the first short-answer candidates or English gloss.
     with gzip.open(str(path)) as f:
         for raw in f:
             i = raw.find(b" [")     # a line: traditional simplified [Pin1 yin1] /sense/sense/

@@ -72,12 +72,12 @@ def main() -> None:
     subsets = {"all": rows, "no digits": [r for r in rows if not re.search(r"\d", r[0])],
                "bracketed": bracketed(rows)}
     results = {}
-    real = gloss_module._proper_names
-    gloss_module._proper_names = lambda: {}     # word list and pinyin only
+    real = gloss_module.proper_names
+    gloss_module.proper_names = lambda: {}     # word list and pinyin only
     try:
         results[PATHS[0]] = {k: measure(v, False) for k, v in subsets.items()}
     finally:
-        gloss_module._proper_names = real
+        gloss_module.proper_names = real
     results[PATHS[1]] = {k: measure(v, False) for k, v in subsets.items()}
     results[PATHS[2]] = {k: measure(v, True) for k, v in subsets.items()}
     width = 9 * len(PATHS)

@@ -25,7 +25,7 @@ import jieba
 import jieba.posseg as pseg
 
 from ingest import detect_script, to_canonical
-from rag.answer.gloss import proper_names as english_names
+from rag.answer.gloss import proper_names
 
 __all__ = ["TYPES", "KINDS", "Candidate", "asked_type", "candidates"]
 
@@ -130,7 +130,7 @@ _NAME_SPAN = 4      # words a dictionary name may have been split into
 def _join_names(words: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
     """Rejoin a proper name jieba's dictionary lacks and split (英/伟达 → 英伟达): the longest run
     of words that is a CC-CEDICT proper noun becomes one "nz" word."""
-    names, out, i = english_names(), [], 0
+    names, out, i = proper_names(), [], 0
     while i < len(words):
         j = next((j for j in range(min(len(words), i + _NAME_SPAN), i + 1, -1)
                   if "".join(w[2] for w in words[i:j]) in names), i + 1)

@@ -85,7 +85,7 @@ def _senses(word: str, translation: str) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _proper_names() -> dict[str, str]:
+def proper_names() -> dict[str, str]:
     """CC-CEDICT headword (simplified and traditional) → its English name, for the proper nouns
     (capitalised pinyin) whose sense *is* a name ("Donald Trump (1946-)…", "White House",
     "Warsaw, capital of Poland"; not "Ming tombs…"), unless the headword is also a common word
@@ -119,14 +119,9 @@ def _sense_name(senses: str) -> str | None:
     return None
 
 
-def proper_names() -> dict[str, str]:
-    """CC-CEDICT's proper nouns (simplified and traditional headwords) → their English names."""
-    return _proper_names()
-
-
 def english_name(word: str) -> str | None:
     """CC-CEDICT's English for a proper noun: 特朗普 → Donald Trump, 白宫 → White House, 英偉達 → NVIDIA."""
-    return _proper_names().get(word)
+    return proper_names().get(word)
 
 
 def english_of(word: str) -> str | None:

@@ -41,7 +41,8 @@ from fitting import listwise  # noqa: E402
 from ingest import split_sentences, to_canonical  # noqa: E402
 from rag.eval_squad import (exact_match, f1_score, load_question_texts, load_squad, pick_questions,  # noqa: E402
                             span_key, split_sample)
-from rag.answer.candidates import asked_type, candidates  # noqa: E402
+from rag.answer.asking import asked_type  # noqa: E402
+from rag.answer.candidates import candidates  # noqa: E402
 from rag.answer.short import CONFIDENCE_NAMES, FEATURE_NAMES, WEIGHTS_PATH, confidence_features, features  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -33,7 +33,7 @@ from rag.citations import ABSTAIN, display, make_citation
 from rag.llm_output import AnswerText
 from rag.prompt import answer_prompt, condense_prompt
 from rag.settings import Settings
-from rag.answer.candidates import asked_type
+from rag.answer.asking import asked_type
 from rag.types import Answer
 
 __all__ = ["LLMAnswerer", "LLMCondenser", "LLMUnavailable", "classify", "make_chat_model"]

@@ -37,7 +37,7 @@ from rag.engine import Engine
 from rag.evaluate import (LANGS, answer_metrics, baseline_rows, build_baseline, mean, rank_of,
                           retrieval_metrics, table)
 from rag.settings import Settings
-from rag.answer.candidates import asked_type
+from rag.answer.asking import asked_type
 from rag.index.vectors import ChromaTarget, open_client
 
 __all__ = ["Paragraph", "load_squad", "load_question_texts", "split_sample", "pick_questions",

@@ -1,13 +1,13 @@
-"""Candidate spans: what a question asks for, and the spans of a sentence that could answer it.
+"""Candidate spans: the spans of a sentence that could answer a question.
 
-Owns: what type of span a question asks for (``asked_type``, cue words in Chinese and
-English — general question-type cues, nothing per question; ``TYPES``, ``KINDS``); the
+Owns: the kinds a span can have (``KINDS``: the asked types and "other"); the
 candidate spans of an answering sentence (``Candidate``, ``candidates``: jieba
 part-of-speech runs for names and the name forms jieba splits (rejoined where CC-CEDICT,
 via ``rag.answer.gloss.proper_names``, knows the whole: 英/伟达 → 英伟达), nouns, 《》 titles and
 quotes, a numeral grammar for dates, numbers and amounts, and the spans sitting in the
 question word's slot between the sentence's copies of its neighbour words).
-Does not own: features, scoring, the confidence model or the display bar
+Does not own: what the question asks for and the words beside its question word
+(``rag.answer.asking``); features, scoring, the confidence model or the display bar
 (``rag.answer.short``); choosing the answering sentence (``rag.answer_extractive``);
 English glosses (``rag.answer.gloss``).
 Input sentences are canonical Simplified (``ingest.to_canonical``); spans returned are
@@ -24,59 +24,15 @@ from functools import lru_cache
 import jieba
 import jieba.posseg as pseg
 
-from ingest import detect_script, to_canonical
+from ingest import to_canonical
+from rag.answer.asking import TYPES, question_sides
 from rag.answer.gloss import proper_names
 
-__all__ = ["TYPES", "KINDS", "Candidate", "asked_type", "candidates"]
+__all__ = ["KINDS", "Candidate", "candidates", "slots", "FUNCTION_CHARS", "UNIT"]
 
 jieba.setLogLevel(logging.WARNING)
 
-TYPES = ("person", "place", "org", "date", "number", "amount")
 KINDS = TYPES + ("other",)        # "other": a name jieba cannot type (nz, Latin words)
-
-# -- what the question asks for ---------------------------------------------------------
-# Checked in order: the first cue that matches decides ("多少钱" is an amount before a number,
-# "哪一年" a date before "哪一…" a thing).
-_ZH_CUES = [
-    ("amount", r"多少钱|多少(美|日|港|人民|欧)?元|多少(英)?镑|多少美金|(价格|价钱|售价|估值|身价|金额|费用|花费|耗资|成本|"
-               r"资金|票房|收入|营收|造价)[^，。？?]{0,4}(多少|几|多高)"),
-    ("date", r"哪一?年|何年|哪一?天|何日|哪一?日|几月|哪个?月|何时|什么时(候|间)|什么年代|哪个?年代|哪个?世纪|"
-             r"几几年|哪个?朝代|年份|日期|生于何|几号"),
-    ("number", r"多少|几[个位名人次年岁座种项条部本场届倍天月分秒层]?|百分之|比例|多大|多高|多长|多远|多重|多深|多久|"
-               r"多宽|多快|多少岁|第几|排名"),
-    ("person", r"谁|哪一?位|哪个人|什么人|何人|哪些人|名字|叫什么|(创始|创办|发明|作|导演|主席|总统|领导|"
-               r"首相|总理|国王|皇帝|设计|建造|发现|编剧)者?人?是(什么|谁)"),
-    ("org", r"(哪|什么|何)[一个家所支间些]*(公司|企业|大学|学校|学院|机构|组织|团体|球队|队伍?|政党|党派|银行|"
-            r"报纸?|杂志|电视台|电台|部门|集团|协会|委员会|品牌|乐队|俱乐部|军队|部队|出版社|医院|政府|王朝|帝国)"),
-    ("place", r"哪里|哪儿|何地|何处|在哪|什么地方|(哪|什么|何)[一个座些]*(国家?|城市?|省|州|县|地区?|区域|岛|"
-              r"大洲|洲|河|山|湖|海|港口?|村|镇|街|路|首都|地点|位置)"),
-]
-_EN_CUES = [
-    ("amount", r"how much (money|did|does|do|was|is|were|are)\b.*\b(cost|pay|paid|spend|spent|worth|price|earn|raise)|"
-               r"how much (money|funding)|\b(cost|price|budget|revenue|salary|valuation|worth)\b.*\bhow much|"
-               r"what (was|is) the (cost|price|budget|revenue|value|valuation)"),
-    ("date", r"\bwhen\b|what (year|date|day|month|century|decade|era|time|period)|which (year|date|day|month|century|decade)|"
-             r"in what (year|century|decade)"),
-    ("number", r"how (many|much|long|far|old|large|big|tall|high|deep|fast|often)|what (percentage|percent|share|"
-               r"proportion|number|amount|fraction|age|size)"),
-    ("person", r"\bwho(m|se)?\b|what (is|was) the name of the (man|woman|person|king|president)|which (person|man|woman|"
-               r"king|queen|emperor|president|player|author|scientist)"),
-    ("org", r"(which|what) (company|companies|university|school|college|organi[sz]ation|agency|team|party|bank|newspaper|"
-            r"magazine|network|channel|group|firm|institution|band|club|army|dynasty|government|body)"),
-    ("place", r"\bwhere\b|(which|what) (country|countries|city|cities|state|province|county|region|area|island|continent|"
-              r"river|mountain|lake|sea|port|town|village|street|capital|location|place)"),
-]
-_ZH = [(kind, re.compile(p)) for kind, p in _ZH_CUES]
-_EN = [(kind, re.compile(p, re.I)) for kind, p in _EN_CUES]
-
-
-def asked_type(question: str) -> str | None:
-    """person/place/org/date/number/amount, or None when the question asks for no such span."""
-    if not question or not question.strip():
-        return None
-    english = detect_script(question) == "en"
-    text = question if english else to_canonical(question)
-    return next((kind for kind, cue in (_EN if english else _ZH) if cue.search(text)), None)
 
 
 # -- candidate spans ----------------------------------------------------------------------
@@ -87,14 +43,14 @@ _DATE = re.compile(
     rf"(?:公元前?\s*)?{_NUM}\s*(?:世纪|年代)(?:初|末|中期|初期|末期|以后|以前)?|"
     rf"(?:公元前?\s*)?{_NUM}\s*年(?:\s*{_NUM}\s*月(?:\s*{_NUM}\s*[日号])?)?|{_NUM}\s*月(?:\s*{_NUM}\s*[日号])?|"
     rf"{_NUM}\s*[日号]|{_SEASON}")
-_UNIT = (r"(?:%|％|公分|周岁|公尺|海里|光年|摄氏度|华氏度|°C|℃|" + _CURRENCY + r"|人次|个|位|名|人|次|年|岁|座|种|项|条|部|本|册|篇|页|字|场|届|倍|天|日|月|周|小时|"
+UNIT = (r"(?:%|％|公分|周岁|公尺|海里|光年|摄氏度|华氏度|°C|℃|" + _CURRENCY + r"|人次|个|位|名|人|次|年|岁|座|种|项|条|部|本|册|篇|页|字|场|届|倍|天|日|月|周|小时|"
          r"分钟?|秒|层|米|公里|千米|厘米|毫米|英里|英尺|公斤|千克|克|吨|磅|平方(?:公里|米|英里)|公顷|亩|度|块|张|件|家|"
          r"所|支|架|艘|辆|首|集|期|卷|章|票|分|户|股|枚|颗|只|头|匹|棵|间|栋|站|国|队|类|门|局|级|"
          r"(?:km|cm|mm|kg|nm|m|g|K|GB|MB|mi|ft|mph|km/h)(?![A-Za-z]))")
 _QUANTITY = re.compile(
-    rf"百分之{_NUM}|{_NUM}分之{_NUM}|\d+\s*[–\-:：比]\s*\d+(?![\d.]|\s*{_UNIT})|"
-    rf"(?:约|近|逾|超过|第)?(?:{_NUM}\s*[-–~至到]\s*)?{_NUM}\s*(?:多|余)?\s*(?:[万亿千百]+)?\s*(?:{_UNIT}"
-    rf"(?:\s*{_NUM}\s*{_UNIT})?)?")
+    rf"百分之{_NUM}|{_NUM}分之{_NUM}|\d+\s*[–\-:：比]\s*\d+(?![\d.]|\s*{UNIT})|"
+    rf"(?:约|近|逾|超过|第)?(?:{_NUM}\s*[-–~至到]\s*)?{_NUM}\s*(?:多|余)?\s*(?:[万亿千百]+)?\s*(?:{UNIT}"
+    rf"(?:\s*{_NUM}\s*{UNIT})?)?")
 _NAME_FLAGS = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "org", "nz": "other",
                "eng": "other"}
 _ORG_SUFFIX = re.compile(r"(大学|学院|学校|中学|公司|集团|银行|协会|委员会|政府|党|队|报|社|组织|基金会|研究所|研究院|"
@@ -249,7 +205,7 @@ def _date_variants(sentence: str, words) -> list[Candidate]:
     return out
 
 
-_FUNCTION = set("的了在和与及是被将把向给对于由从以为而也都就并或等之其")
+FUNCTION_CHARS = set("的了在和与及是被将把向给对于由从以为而也都就并或等之其")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DOTTED = re.compile(r"[\w\u4e00-\u9fff]+(?:\s?[·・•‧\-]\s?[\w\u4e00-\u9fff]+)+")
 
@@ -264,13 +220,13 @@ def _extra_names(sentence: str, words) -> list[Candidate]:
         if f not in ("nr", "nrfg", "nrt", "ns"):
             continue
         kind = _NAME_FLAGS[f]
-        if i + 1 < n and len(words[i + 1][2]) == 1 and _HAN.match(words[i + 1][2]) and words[i + 1][2] not in _FUNCTION:
+        if i + 1 < n and len(words[i + 1][2]) == 1 and _HAN.match(words[i + 1][2]) and words[i + 1][2] not in FUNCTION_CHARS:
             out.append(Candidate(a, words[i + 1][1], w + words[i + 1][2], kind, f + "+", 2, True))
-        if i and len(words[i - 1][2]) == 1 and _HAN.match(words[i - 1][2]) and words[i - 1][2] not in _FUNCTION:
+        if i and len(words[i - 1][2]) == 1 and _HAN.match(words[i - 1][2]) and words[i - 1][2] not in FUNCTION_CHARS:
             out.append(Candidate(words[i - 1][0], b, words[i - 1][2] + w, kind, f + "+", 2, True))
         if i + 1 < n and re.fullmatch(r"[一二三四五六七八九十]+世", words[i + 1][2]):
             out.append(Candidate(a, words[i + 1][1], w + words[i + 1][2], "person", f, 2, True))
-        if len(w) > 2 and w[0] in _FUNCTION:
+        if len(w) > 2 and w[0] in FUNCTION_CHARS:
             out.append(Candidate(a + 1, b, w[1:], kind, f, 1, False))
     starts = {w[0]: k for k, w in enumerate(words)}
     ends = {w[1]: k for k, w in enumerate(words)}
@@ -285,14 +241,14 @@ def _extra_names(sentence: str, words) -> list[Candidate]:
         lefts = {left}
         k = ends.get(left)
         if k is not None and len(words[k][2]) <= 2 and words[k][3] in ("nr", "nrt", "nrfg", "x") and \
-                _HAN.match(words[k][2]) and words[k][2][-1] not in _FUNCTION:
+                _HAN.match(words[k][2]) and words[k][2][-1] not in FUNCTION_CHARS:
             lefts.add(words[k][0])
         rights = {right}
         k = starts.get(right)
-        if k is not None and len(words[k][2]) == 1 and _HAN.match(words[k][2]) and words[k][2] not in _FUNCTION:
+        if k is not None and len(words[k][2]) == 1 and _HAN.match(words[k][2]) and words[k][2] not in FUNCTION_CHARS:
             rights.add(words[k][1])
         for lo in lefts:
-            if sentence[lo] in _FUNCTION and lo + 1 < first:
+            if sentence[lo] in FUNCTION_CHARS and lo + 1 < first:
                 lo += 1
             for hi in rights:
                 text = sentence[lo:hi]
@@ -340,34 +296,17 @@ def _nouns(words) -> list[Candidate]:
     return out
 
 
-_ASKING = re.compile(r"^(什么|哪|哪里|哪儿|哪个|哪些|哪一|谁|多少|几|何|是|的|了|在|有|为|被|于|和|与|吗|呢|怎么|如何|"
-                     r"为什么|一个|哪位|何时|时候|什么样)$")
-_WH = re.compile(r"谁|哪|什么|多少|几|何")
-
-
-def _question_sides(question: str) -> tuple[str, str]:
-    """The content words just before and after the question word ("毕业于" in
-    "梁文锋毕业于哪所大学"): the answer tends to sit between the same words in the sentence."""
-    q = to_canonical(question)
-    m = _WH.search(q)
-    if not m:
-        return "", ""
-    before = [w for w in jieba.cut(q[:m.start()]) if len(w) > 1 and not _ASKING.match(w)]
-    after = [w for w in jieba.cut(q[m.end():]) if len(w) > 1 and not _ASKING.match(w)]
-    return (before[-1] if before else ""), (after[0] if after else "")
-
-
 _STOP_PUNCT = re.compile(r"[，。；：！？、,.;:!?（）()\[\]【】《》“”「」『』\"]")
 _LEAD = re.compile(r"^(?:是|为|于|在|由|被|了|给|到|向|以|将|把|的|有|乃|即|系)+")
 _TRAIL = re.compile(r"(?:的|了|在|于|是|被|由|所|等|之|中|时|后|前)+$")
 _SLOT_CHARS, _SLOT_WORDS = 16, 5
 
 
-def _slots(question: str, sentence: str) -> dict[tuple[int, int], set[str]]:
+def slots(question: str, sentence: str) -> dict[tuple[int, int], set[str]]:
     """Spans in the question word's place: after the sentence's copy of the content word
     just before it in the question ("毕业于|浙江大学，"), before the copy of the word just
     after it, cut at word boundaries, punctuation and particles. {(start, end): {"left", "right"}}."""
-    left, right = _question_sides(question)
+    left, right = question_sides(question)
     words = _words(sentence)
     starts = sorted({w[0] for w in words} | {len(sentence)})
     out: dict[tuple[int, int], set[str]] = {}
@@ -404,7 +343,7 @@ def _slots(question: str, sentence: str) -> dict[tuple[int, int], set[str]]:
 
 def _slot_candidates(question: str, sentence: str, words) -> list[Candidate]:
     out = []
-    for (a, b), sides in _slots(question, sentence).items():
+    for (a, b), sides in slots(question, sentence).items():
         text = sentence[a:b]
         last = next((w for w in reversed(words) if w[0] < b), None)
         flag = last[3] if last else "x"

@@ -21,7 +21,8 @@ import numpy as np
 from langchain_core.documents import Document
 
 from ingest import detect_script
-from rag.answer.candidates import asked_type, candidates
+from rag.answer.asking import asked_type
+from rag.answer.candidates import candidates
 from rag.citations import display_sentences
 from rag.index.lexical import tokenize
 

@@ -7,9 +7,9 @@ Owns: the features of each candidate against the question (``features``,
 ``fitting/fit_short.py`` over the dev sets (``WEIGHTS_PATH``, ``short_weights.json``);
 ``short_answer``; and finding a canonical span again in the displayed sentence
 (``shown_span``).
-Does not own: the asked type and the candidate spans (``rag.answer.candidates``);
-choosing the answering sentence (``rag.answer_extractive``), script conversion of what is
-shown (``rag.citations``), English glosses (``rag.answer.gloss``).
+Does not own: the asked type (``rag.answer.asking``) and the candidate spans
+(``rag.answer.candidates``); choosing the answering sentence (``rag.answer_extractive``),
+script conversion of what is shown (``rag.citations``), English glosses (``rag.answer.gloss``).
 Input sentences are canonical Simplified (``ingest.to_canonical``); spans returned are
 substrings of them.
 """
@@ -26,8 +26,8 @@ import jieba
 import numpy as np
 
 from ingest import detect_script, to_canonical
-from rag.answer.candidates import KINDS, TYPES, Candidate, asked_type, candidates
-from rag.answer.candidates import _ASKING, _FUNCTION, _UNIT, _question_sides, _slots
+from rag.answer.asking import ASKING, TYPES, asked_type, question_sides
+from rag.answer.candidates import FUNCTION_CHARS, KINDS, UNIT, Candidate, candidates, slots
 from rag.translate import english_to_chinese_terms
 
 __all__ = ["features", "FEATURE_NAMES", "short_answer", "score_candidates", "confidence", "confidence_features",
@@ -47,7 +47,7 @@ def _anchors(question: str, sentence: str) -> list[tuple[int, int]]:
     out = []
     for w in set(words):
         w = w.strip()
-        if len(w) < 2 or _ASKING.match(w):
+        if len(w) < 2 or ASKING.match(w):
             continue
         out.extend((m.start(), m.end()) for m in re.finditer(re.escape(w), sentence))
     return out
@@ -60,7 +60,7 @@ def _asked_unit(question: str) -> str:
     """The measure word the question asks in ("多少块" → 块, "几年" → 年, "哪一个世纪" →
     世纪, "何年" → 年)."""
     m = (re.search(rf"(?:哪|何|几|什么)[一个]*\s*({_DATE_UNIT})", question)
-         or re.search(rf"(?:多少|几)\s*({_UNIT})", question))
+         or re.search(rf"(?:多少|几)\s*({UNIT})", question))
     unit = m.group(1) if m else ""
     return {"年份": "年", "月份": "月", "号": "日", "天": "日"}.get(unit, unit)
 
@@ -77,7 +77,7 @@ def _asked_head(question: str) -> str:
     rest = m.group(1)
     words = jieba.lcut(rest)
     head = words[0] if words else ""
-    return "" if head in ("时候", "时间", "地方", "的", "是", "样") or head[0] in _FUNCTION else head
+    return "" if head in ("时候", "时间", "地方", "的", "是", "样") or head[0] in FUNCTION_CHARS else head
 
 
 def _gap(c: Candidate, a: tuple[int, int]) -> int:
@@ -98,10 +98,10 @@ def features(question: str, sentence: str, cands: list[Candidate], asked: str | 
     """One row of ``FEATURE_NAMES`` per candidate (the fitting script and the runtime share it)."""
     q = to_canonical(question)
     anchors = _anchors(question, sentence)
-    left, right = _question_sides(question)
+    left, right = question_sides(question)
     asked_unit, head = _asked_unit(q), _asked_head(q)
     kinds = [c.kind for c in cands]
-    slots = _slots(question, sentence) if q else {}
+    in_slot = slots(question, sentence) if q else {}
     rows = []
     for c in cands:
         gaps = [_gap(c, a) for a in anchors]
@@ -126,11 +126,11 @@ def features(question: str, sentence: str, cands: list[Candidate], asked: str | 
                "head_match": float(bool(head) and c.text.endswith(head) and c.text != head),
                "head_char": float(bool(head) and c.text[-1] == head[-1] and c.text != head),
                "extended": float(c.flag.endswith("+"))}
-        sides = slots.get((c.start, c.end), set())
+        sides = in_slot.get((c.start, c.end), set())
         row.update({"slot_left": float("left" in sides), "slot_right": float("right" in sides),
                     "slot_both": float(len(sides) == 2), "quoted": float(c.flag == "quote"),
-                    "era": float(c.flag == "era"), "starts_function": float(c.text[0] in _FUNCTION),
-                    "ends_function": float(c.text[-1] in _FUNCTION), "has_space": float(" " in c.text.strip()),
+                    "era": float(c.flag == "era"), "starts_function": float(c.text[0] in FUNCTION_CHARS),
+                    "ends_function": float(c.text[-1] in FUNCTION_CHARS), "has_space": float(" " in c.text.strip()),
                     "has_latin": float(bool(re.search(r"[A-Za-z]", c.text))),
                     "log_slot_words": math.log(c.tokens) if c.flag == "slot" else 0.0})
         if asked:

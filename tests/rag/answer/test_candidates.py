@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.candidates import asked_type, candidates
+from rag.answer.asking import asked_type
+from rag.answer.candidates import candidates
 
 FOUNDER = "幻方量化和DeepSeek的创始人梁文锋毕业于浙江大学。"
 

@@ -17,11 +17,13 @@ Held-out discipline: the questions that ``rag eval --squad`` asks (``--sample 12
 Fitted here, nothing by hand: the ranking weights (a conditional logit: a softmax over
 each question's candidates, fitted on the questions whose gold is a candidate); its L2
 strength C (grouped 5-fold cross-validation over a grid, by top-1 accuracy per question);
-the confidence model (logistic: is the top candidate the answer, from the top probability,
-the margin, the number of candidates and the asked type, over all typed fitting questions);
-the display bar on that confidence (the value that maximises shown-correct minus
-shown-wrong on the fitting questions: a wrong bold answer costs as much as a right one
-gains). The report also gives EM/F1 with the top candidate always shown.
+the confidence model (logistic: is the top candidate a useful answer — token F1 with a gold
+answer ≥ ``rag.eval_squad.USEFUL_F1``, so 近17% for 17% counts, a wrong name does not —
+from the top probability, the margin, the number of candidates and the asked type, over
+all typed fitting questions); the display bar on that confidence (the value that maximises
+shown-useful minus shown-misleading on the fitting questions: a misleading bold answer
+costs as much as a useful one gains). The report also gives EM/F1 with the top candidate
+always shown, and the share of shown answers that mislead.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fitting import listwise  # noqa: E402
 from ingest import split_sentences, to_canonical  # noqa: E402
-from rag.eval_squad import (exact_match, f1_score, load_question_texts, load_squad, pick_questions,  # noqa: E402
-                            span_key, split_sample)
+from rag.eval_squad import (USEFUL_F1, exact_match, f1_score, load_question_texts, load_squad,  # noqa: E402
+                            pick_questions, span_key, split_sample, useful)
 from rag.answer.asking import asked_type  # noqa: E402
 from rag.answer.candidates import candidates  # noqa: E402
 from rag.answer.short import CONFIDENCE_NAMES, FEATURE_NAMES, WEIGHTS_PATH, confidence_features, features  # noqa: E402
@@ -122,11 +124,11 @@ def predictions(exs: list[dict], coef: np.ndarray) -> None:
 
 
 def fit_confidence(exs: list[dict]) -> np.ndarray:
-    """Logistic model: is the top candidate the answer? (all typed fitting questions with
+    """Logistic model: is the top candidate a useful answer? (all typed fitting questions with
     candidates, including those whose gold is no candidate)."""
     rows = [e for e in exs if e["conf_x"] is not None]
     X = np.vstack([e["conf_x"] for e in rows])
-    y = np.asarray([exact_match(e["best"], e["golds"]) for e in rows], dtype=int)
+    y = np.asarray([useful(e["best"], e["golds"]) for e in rows], dtype=int)
     # subtle: the bias is a feature column, so sklearn's own intercept is off (no double bias).
     return LogisticRegression(C=1.0, fit_intercept=False, max_iter=2000).fit(X, y).coef_[0]
 
@@ -138,11 +140,12 @@ def apply_confidence(exs: list[dict], conf: np.ndarray) -> None:
 
 
 def choose_threshold(exs: list[dict]) -> float:
-    """The bar maximising (shown correct − shown wrong) over the fitting questions."""
-    shown = sorted(((e["p"], exact_match(e["best"], e["golds"])) for e in exs if e["best"]), reverse=True)
+    """The bar maximising (shown useful − shown misleading) over the fitting questions
+    (1.0, showing nothing, when no bar gains)."""
+    shown = sorted(((e["p"], useful(e["best"], e["golds"])) for e in exs if e["best"]), reverse=True)
     best_gain, gain, bar = 0.0, 0.0, 1.0
-    for p, right in shown:
-        gain += 1 if right else -1
+    for p, good in shown:
+        gain += 1 if good else -1
         if gain > best_gain:
             best_gain, bar = gain, p
     return bar
@@ -160,11 +163,13 @@ def measure(exs: list[dict], bar: float) -> dict:
             "candidate_recall": mean([bool(e["y"] is not None and e["y"].any()) for e in typed if e["found"]]),
             "shown": mean([bool(s) for s, t in zip(shorts, is_typed) if t]),
             "em_typed": mean([x for x, t in zip(em, is_typed) if t]), "f1_typed": mean([x for x, t in zip(f1, is_typed) if t]),
-            "em_all": mean(em), "f1_all": mean(f1)}
+            "em_all": mean(em), "f1_all": mean(f1),
+            "misleading": mean([not useful(s, e["golds"]) for s, e, t in zip(shorts, exs, is_typed) if t and s])}
 
 
 def report(exs: list[dict], bar: float) -> list[str]:
-    cols = ["questions", "typed", "gold_sentence", "candidate_recall", "shown", "em_typed", "f1_typed", "em_all", "f1_all"]
+    cols = ["questions", "typed", "gold_sentence", "candidate_recall", "shown", "em_typed", "f1_typed", "em_all",
+            "f1_all", "misleading"]
     lines = ["set        part  " + "  ".join(f"{c:>16}" for c in cols)]
     for name in [s[0] for s in SETS]:
         for part, keep in (("fit", False), ("eval", True)):
@@ -198,8 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     lines = [f"short-answer fit: {len(fit)} fitting questions ({weights['questions']} typed with candidates, "
              f"{rows} candidate rows); eval ids held out: {sum(e['eval'] for e in exs)}",
              "softmax over each question's candidates; C by grouped 5-fold top-1 accuracy: " + ", ".join(f"{k:g}: {v:.3f}" for k, v in cv.items()) + f" → {c:g}",
-             f"display bar on the fitted confidence (max shown-correct − shown-wrong): {bar:.3f}",
-             "EM/F1 use the gold paragraph's answering sentence (no retrieval); *_all counts untyped questions as 0.",
+             f"display bar on the fitted confidence (max shown-useful − shown-misleading): {bar:.3f}",
+             "EM/F1 use the gold paragraph's answering sentence (no retrieval); *_all counts untyped questions as 0;",
+             f"misleading: shown answers with token F1 < {USEFUL_F1} to every gold.",
              *report(exs, bar),
              "top-1 always shown (no display bar), eval ids: " + ", ".join(
                  f"{n} EM {m['em_typed']} F1 {m['f1_typed']}" for n, m in

@@ -42,9 +42,12 @@ from rag.index.vectors import ChromaTarget, open_client
 
 __all__ = ["Paragraph", "load_squad", "load_question_texts", "split_sample", "pick_questions",
            "span_key", "contains_span", "first_sentence", "short_tokens", "exact_match", "f1_score",
-           "evaluate_squad", "format_squad_table", "DEFAULT_CACHE"]
+           "useful", "USEFUL_F1", "evaluate_squad", "format_squad_table", "DEFAULT_CACHE"]
 
 FORMAT_VERSION = 1          # bump when the corpus files' layout changes: invalidates every cache
+# a short answer this close to a gold one (token F1) is one a reader can use: 近17% for 17%,
+# 1957年4月 for 1957年4月26日. The eval's "en usable" and the fitted display bar both count by it.
+USEFUL_F1 = 0.5
 HOLDOUT = 0.2               # held-out paragraphs, as a share of the indexed ones
 DEFAULT_CACHE = Path(".cache/squad")
 _DONE = "complete.json"     # written last: a folder without it is an interrupted build
@@ -214,6 +217,11 @@ def f1_score(prediction: str, golds: list[str]) -> float:
     return max((_f1(short_tokens(prediction), short_tokens(g)) for g in golds), default=0.0)
 
 
+def useful(prediction: str, golds: list[str]) -> bool:
+    """A non-empty short answer within ``USEFUL_F1`` of a gold one."""
+    return bool(prediction) and f1_score(prediction, golds) >= USEFUL_F1
+
+
 def _f1(pred: list[str], gold: list[str]) -> float:
     if not pred or not gold:
         return float(pred == gold)
@@ -235,8 +243,10 @@ def _grade(ans, item: dict, ms: float) -> dict:
     span, glossed = _split_gloss(short)
     row["em"], row["f1"] = exact_match(span, golds), f1_score(span, golds)
     row["typed"] = asked_type(item["question"]) is not None
+    row["shown"] = bool(span)
+    row["useful"] = useful(span, golds)
     # an English reader can use the answer when its short answer is right and readable in English
-    row["usable"] = (bool(span) and row["f1"] >= 0.5 and (glossed or span.isascii())) if item["lang"] == "en" else None
+    row["usable"] = (row["useful"] and (glossed or span.isascii())) if item["lang"] == "en" else None
     return row
 
 
@@ -278,7 +288,9 @@ def _span_metrics(rows: list[dict]) -> dict:
             "em": mean(r["em"] for r in ans if r["em"] is not None),
             "f1": mean(r["f1"] for r in ans if r["f1"] is not None),
             "em_typed": mean(r["em"] for r in typed), "f1_typed": mean(r["f1"] for r in typed),
-            "typed": len(typed),
+            "typed": len(typed), "short_shown": mean(r["shown"] for r in typed),
+            # what a bold short answer costs: the shown ones a reader cannot use (F1 < USEFUL_F1)
+            "misleading": mean(not r["useful"] for r in ans if r["shown"]),
             "usable_en": mean(r["usable"] for r in ans if r["usable"] is not None),
             "cited": mean(r["cited"] for r in rows if r["cited"] is not None),
             "held_out": len(held)}
@@ -297,7 +309,8 @@ def _by_group(rows: list[dict], base: list[dict]) -> dict:
 
 def _per_question(r: dict) -> dict:
     return {"id": r["item"]["id"], "lang": r["item"]["lang"], "answerable": r["item"]["answerable"],
-            **{k: r[k] for k in ("rank", "abstained", "correct", "first", "em", "f1", "typed", "usable", "cited")},
+            **{k: r[k] for k in ("rank", "abstained", "correct", "first", "em", "f1", "typed", "shown", "usable",
+                                 "cited")},
             "ms": round(r["ms"], 1)}
 
 
@@ -326,7 +339,8 @@ def evaluate_squad(squad_file: Path, *, settings: Settings | None = None, embedd
 
 _COLS = [("n", "n"), ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr", "MRR"), ("accuracy", "acc"),
          ("first_sentence", "acc@1st"), ("em", "EM"), ("f1", "F1"), ("typed", "typed"), ("em_typed", "EM typed"),
-         ("f1_typed", "F1 typed"), ("usable_en", "en usable"), ("cited", "cited"),
+         ("f1_typed", "F1 typed"), ("short_shown", "short shown"), ("misleading", "misleading"),
+         ("usable_en", "en usable"), ("cited", "cited"),
          ("false_abstention", "false-abst"), ("abstained_unanswerable", "abst(held)"),
          ("p50_ms", "p50 ms"), ("p95_ms", "p95 ms")]
 

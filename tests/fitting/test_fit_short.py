@@ -26,3 +26,16 @@ def test_refit_on_a_slice(tmp_path: Path, capsys):
     for name in ("cmrc", "drcd", "xquad-zh", "xquad-en"):
         assert f"{name:<10} fit" in text and f"{name:<10} eval" in text
     short_answer("DeepSeek的创始人是谁？", ["DeepSeek的创始人梁文锋毕业于浙江大学。"], weights)  # the runtime reads it
+
+
+def test_display_bar_counts_useful_answers_not_only_exact_ones():
+    # A near-miss a reader can use (近17% for 17%) gains like an exact answer; a wrong name
+    # costs. Counted by exact match, the two near-misses would cost too and nothing would show.
+    exs = [{"p": 0.9, "best": "近17%", "golds": ["17%"]},
+           {"p": 0.8, "best": "1957年4月", "golds": ["1957年4月26日"]},
+           {"p": 0.7, "best": "张三", "golds": ["李四"]},
+           {"p": 0.6, "best": "王五", "golds": ["赵六"]},
+           {"p": 0.5, "best": None, "golds": ["巴西"]}]
+    assert fit_short.choose_threshold(exs) == 0.8
+    assert fit_short.choose_threshold(exs[2:]) == 1.0       # nothing worth showing: show nothing
+    assert fit_short.choose_threshold([]) == 1.0

@@ -9,7 +9,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.errors import EvalDataError
 from rag import Settings
 from rag.eval_squad import (contains_span, evaluate_squad, exact_match, f1_score, first_sentence,
-                            format_squad_table, load_squad, short_tokens, split_sample)
+                            format_squad_table, load_squad, short_tokens, split_sample, useful, USEFUL_F1)
 from ui.cli import main
 
 PARAGRAPHS = [
@@ -121,6 +121,21 @@ def test_exact_match_and_f1(pred, golds, em, f1):
     assert f1_score(pred, golds) == pytest.approx(f1)
 
 
+@pytest.mark.parametrize("pred,golds,expected", [
+    ("近17%", ["17%"], True),                    # F1 .67: a reader can use it
+    ("1957年4月", ["1957年4月26日"], True),        # F1 .8
+    ("17%", ["17%"], True),
+    ("越南", ["巴西"], False),
+    ("是巴西以南的国家", ["巴西"], False),          # F1 .4: the gold drowned in other words
+    ("", ["巴西"], False),                        # no short answer is not a useful one
+    ("", [""], False),
+    ("巴西", [], False),
+])
+def test_useful_short_answer(pred, golds, expected):
+    assert useful(pred, golds) is expected
+    assert USEFUL_F1 == 0.5
+
+
 # -- bad input: user-facing errors before anything is embedded -------------------------
 @pytest.mark.parametrize("content,kw,message", [
     (None, {}, "SQuAD file not found"),
@@ -170,6 +185,8 @@ def test_run_grades_answers_and_counts_held_out_questions(files, embeddings, tmp
     assert rows["q-wall"]["rank"] == 0 and rows["q-wall"]["correct"] and rows["q-wall"]["first"]
     assert overall["hit@1"] >= 2 / 3 and overall["baseline"]["n"] == 3
     assert 0.0 <= overall["em"] <= overall["f1"] <= 1.0         # no Answer.short yet scores 0
+    assert all(isinstance(r["shown"], bool) for r in result["per_question"])
+    assert overall["misleading"] is None or 0.0 <= overall["misleading"] <= 1.0
     corpus = sorted(p.name for p in (files["cache"]).glob("*/corpus/*.md"))
     assert corpus == ["p00000.md", "p00001.md", "p00002.md"]
     assert (files["cache"] / result["index"]["dir"].split("/")[-1] / "corpus" / "p00000.md").read_text(

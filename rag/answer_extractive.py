@@ -86,9 +86,13 @@ class ExtractiveAnswerer:
         if not span:
             return None
         shown = shown_span(span, c.canonical, c.shown) or span
+        if script != "en":
+            # subtle: never gloss for a Chinese reader: the first gloss of a measure word builds
+            # the word list's table (3–7 s, once per process) for nothing.
+            return shown
         glossed = gloss(span, c.canonical)
         # subtle: gloss() returns "span (English)"; the reader keeps the span in the source's script
-        return shown + glossed[len(span):] if script == "en" and glossed.startswith(span) else shown
+        return shown + glossed[len(span):] if glossed.startswith(span) else shown
 
     def assess(self, query: str, docs: list[Document], script: str) -> Assessment:
         m = self.model

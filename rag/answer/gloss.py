@@ -61,12 +61,30 @@ def _reverse() -> dict[str, str]:
             senses = _senses(row[0], row[1])
             for rank, (term, english) in enumerate(senses):
                 # a sense with a trailing note is a narrower one (东京(越南北部旧称) is Tonkin)
-                noted = bool(re.search(re.escape(term) + r"\s*[(（]", row[1]))
-                key = (english.replace(" ", "") != "".join(lazy_pinyin(term)), noted, rank, -len(senses),
+                key = (not _is_pinyin_of(english, term), _noted(term, row[1]), rank, -len(senses),
                        -len(english), english)
                 if term not in best or key < best[term]:
                     best[term] = key
     return {term: key[-1] for term, key in best.items()}
+
+
+def _is_pinyin_of(english: str, term: str) -> bool:
+    """北京 and "beijing". subtle: pinyin is the costly part of the table (100k terms); a
+    syllable is 1–6 letters, so most pairs are told apart by length alone."""
+    letters = english.replace(" ", "")
+    if not len(term) <= len(letters) <= 6 * len(term):
+        return False
+    return letters == "".join(lazy_pinyin(term))
+
+
+def _noted(term: str, text: str) -> bool:
+    """``term`` followed by a bracketed note in ``text`` (东京(越南北部旧称))."""
+    i = text.find(term)
+    while i >= 0:
+        if text[i + len(term):].lstrip()[:1] in ("(", "（"):
+            return True
+        i = text.find(term, i + 1)
+    return False
 
 
 def _senses(word: str, translation: str) -> list[tuple[str, str]]:

@@ -97,3 +97,16 @@ def test_answer_in_the_sentence_that_says_the_city_not_its_name(grown):
 def test_year_before_1900_is_answered(grown):
     ans = grown.query("洪秀全在哪一年发动金田起义？")
     assert not ans.abstained and "1851年" in _first(ans)
+
+
+def test_short_answers_are_glossed_for_english_readers_only(engine):
+    from rag.answer import gloss
+
+    # subtle: the word list's table (3–7 s to build) is what a measure word's gloss needs;
+    # a Chinese reader's answer must not pay for it.
+    gloss._reverse.cache_clear()
+    ans = engine.query("DeepSeek声称训练V3用了多少块H800？")
+    assert ans.short and ans.short.replace(",", "") == "2048块"
+    assert gloss._reverse.cache_info().currsize == 0
+    ans = engine.query("How much did DeepSeek spend on GPUs?")
+    assert ans.short and ans.short.endswith(" (6 million US dollars)")

@@ -78,18 +78,34 @@ class Trees:
         return {"kind": "trees", "features": list(self.features), "baseline": self.baseline,
                 "trees": [{k: v.tolist() for k, v in t.items()} for t in self.trees]}
 
+    def __post_init__(self) -> None:
+        # subtle: every tree padded into one (trees × nodes) array per field, so a row walks all
+        # 600 trees in one numpy step per level instead of one Python loop per tree (11 → <1 ms a question)
+        width = max((len(t["leaf"]) for t in self.trees), default=1)
+        stack = {}
+        for key, fill in (("feature", 0), ("threshold", 0.0), ("left", 0), ("right", 0), ("leaf", True), ("value", 0.0)):
+            a = np.full((len(self.trees), width), fill, dtype=np.asarray(fill).dtype)
+            for i, t in enumerate(self.trees):
+                a[i, :len(t[key])] = t[key]
+            stack[key] = a
+        object.__setattr__(self, "_stack", stack)
+
     def logit(self, X: np.ndarray) -> np.ndarray:
         X = np.atleast_2d(X)
-        out = np.full(len(X), self.baseline)
-        rows = np.arange(len(X))
-        for t in self.trees:
-            node = np.zeros(len(X), dtype=int)
-            while not t["leaf"][node].all():
-                go_left = X[rows, t["feature"][node]] <= t["threshold"][node]
-                nxt = np.where(go_left, t["left"][node], t["right"][node])
-                node = np.where(t["leaf"][node], node, nxt)
-            out += t["value"][node]
-        return out
+        s, rows = self._stack, np.arange(len(X))[:, None]
+        tree = np.arange(len(self.trees))[None, :]
+        node = np.zeros((len(X), len(self.trees)), dtype=int)
+        while True:
+            leaf = s["leaf"][tree, node]
+            if leaf.all():
+                break
+            feature = np.where(leaf, 0, s["feature"][tree, node])
+            go_left = X[rows, feature] <= s["threshold"][tree, node]
+            node = np.where(leaf, node, np.where(go_left, s["left"][tree, node], s["right"][tree, node]))
+        # subtle: a running sum in tree order (cumsum), as the trees were added when fitted — a
+        # pairwise sum differs in the last bit, and a bar can sit on that bit.
+        parts = np.hstack([np.full((len(X), 1), self.baseline), s["value"][tree, node]])
+        return np.cumsum(parts, axis=1)[:, -1]
 
     def probability(self, X: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logit(X)))

@@ -34,6 +34,31 @@ def test_trees_applied_in_numpy_equal_scikit_learns(data):  # noqa: D103
     assert isinstance(again, Trees) and np.allclose(again.logit(X), trees.logit(X))
 
 
+def _walk_each_tree(trees: Trees, x: np.ndarray) -> float:
+    """The textbook walk: one row, one tree at a time, summed in tree order."""
+    total = trees.baseline
+    for t in trees.trees:
+        node = 0
+        while not t["leaf"][node]:
+            node = t["left"][node] if x[t["feature"][node]] <= t["threshold"][node] else t["right"][node]
+        total += t["value"][node]
+    return total
+
+
+@pytest.mark.parametrize("kind", ["separate", "late"])
+def test_committed_trees_score_bit_for_bit_like_a_tree_by_tree_walk(kind):
+    # subtle: bit for bit, not allclose — a fitted bar can sit on the last bit (tests/qa un-08).
+    trees = AnswerModel.load(kind).answerable
+    rng = np.random.default_rng(1)
+    cuts = [np.concatenate([t["threshold"][(t["feature"] == j) & ~np.asarray(t["leaf"], dtype=bool)]
+                            for t in trees.trees]) for j in range(len(trees.features))]
+    # rows on and beside the trees' own thresholds, where a walk can go wrong
+    X = np.column_stack([rng.choice(c, 300) + rng.choice([0.0, 1e-9, -1e-9], 300) if len(c) else
+                         rng.normal(size=300) for c in cuts])
+    assert list(trees.logit(X)) == [_walk_each_tree(trees, x) for x in X]
+    assert trees.logit(X[0]).shape == (1,)
+
+
 def test_logistic_applied_in_numpy_equals_scikit_learns(data):
     from sklearn.linear_model import LogisticRegression
 

@@ -16,8 +16,6 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from pypinyin import lazy_pinyin
-
 __all__ = ["english_to_chinese_terms", "pinyin_map", "pinyin_terms", "romanisable"]
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
@@ -81,6 +79,10 @@ def pinyin_map(vocabulary: set[str]) -> dict[str, str]:
 def _romanised(word: str) -> str:
     # subtle: pypinyin costs ~70 µs a word and ingest meets the same words in chunk after chunk;
     # the ones the table already holds are skipped by the store, this catches the rest (homophones).
+    # Imported here: its phrase table costs 0.3 s at import, and a process that only answers
+    # questions over a built index never romanises a word.
+    from pypinyin import lazy_pinyin
+
     return "".join(lazy_pinyin(word))
 
 

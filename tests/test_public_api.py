@@ -52,3 +52,14 @@ def _imports(package: str) -> set[str]:
 )
 def test_layers_only_import_downwards(package, forbidden):
     assert not _imports(package) & forbidden
+
+
+def test_importing_the_product_does_not_load_pinyin():
+    # subtle: pypinyin's phrase table is 0.3 s of every process's cold start; only English
+    # glosses and ingest's romanised names need it, and they import it when they do.
+    import subprocess
+    import sys
+
+    code = "import sys, rag.engine, ui.cli; print('pypinyin' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False"

@@ -21,7 +21,6 @@ from importlib import resources
 
 import jieba
 import jieba.posseg as pseg
-from pypinyin import lazy_pinyin
 
 __all__ = ["gloss", "english_of", "english_name", "proper_names", "source_english"]
 
@@ -68,13 +67,21 @@ def _reverse() -> dict[str, str]:
     return {term: key[-1] for term, key in best.items()}
 
 
+def _pinyin(text: str) -> list[str]:
+    # subtle: imported at the first English gloss, not with the module — pypinyin's phrase
+    # table takes 0.3 s to import, and every process (a Chinese reader's too) paid it at start.
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(text)
+
+
 def _is_pinyin_of(english: str, term: str) -> bool:
     """北京 and "beijing". subtle: pinyin is the costly part of the table (100k terms); a
     syllable is 1–6 letters, so most pairs are told apart by length alone."""
     letters = english.replace(" ", "")
     if not len(term) <= len(letters) <= 6 * len(term):
         return False
-    return letters == "".join(lazy_pinyin(term))
+    return letters == "".join(_pinyin(term))
 
 
 def _noted(term: str, text: str) -> bool:
@@ -225,12 +232,12 @@ def _person(name: str) -> str:
     if any(j in name for j in _NAME_JOIN):   # a transliterated foreign name: each part romanised
         return " ".join(_place(part) for part in re.split(f"[{_NAME_JOIN}]", name) if part)
     cut = 2 if name.startswith(_COMPOUND_SURNAMES) and len(name) > 2 else 1
-    surname, given = "".join(lazy_pinyin(name[:cut])), "".join(lazy_pinyin(name[cut:]))
+    surname, given = "".join(_pinyin(name[:cut])), "".join(_pinyin(name[cut:]))
     return " ".join(p.capitalize() for p in (surname, given) if p)
 
 
 def _place(word: str) -> str:
-    return "".join(lazy_pinyin(word)).capitalize()
+    return "".join(_pinyin(word)).capitalize()
 
 
 def _compose(word: str, romanise: bool) -> str | None:

@@ -21,7 +21,6 @@ RSS at 100k ≤ 1.5 GB; warm p50 at 100k ≤ 50 ms embedded / ≤ 80 ms server.
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
 import random

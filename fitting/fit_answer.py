@@ -50,7 +50,7 @@ from fitting import listwise  # noqa: E402
 from fitting.abstention import FOLDS, describe, fit_answerable, lang, set_weights  # noqa: E402
 from ingest import make_embeddings, to_canonical  # noqa: E402
 from ingest.embeddings import index_identity  # noqa: E402
-from rag.answer.features import (QUESTION_FEATURES, SENTENCE_FEATURES, TYPED_TOP, gather,  # noqa: E402
+from rag.answer.features import (SENTENCE_FEATURES, TYPED_TOP, gather,  # noqa: E402
                                  question_vector)
 from rag.answer.model import AnswerModel, Logistic, columns  # noqa: E402
 from ingest.errors import QuestionError  # noqa: E402

@@ -16,7 +16,6 @@ import json
 import re
 import statistics
 import time
-from collections import defaultdict
 from pathlib import Path
 
 from langchain_chroma import Chroma

@@ -75,20 +75,15 @@ class ExtractiveAnswerer:
             piece = self._frame(script, i) + f"{s.shown}[{n}]"
             text += piece
             yield piece
-        short = self._short(inputs["query"], a, chosen, script)
+        short = self._short(inputs["query"], a, chosen[0], script)
         yield Answer(answer=text, citations=citations, abstained=False, short=short,
                      notice=EN_NEEDS_LLM if script == "en" else None, **base)
 
-    def _short(self, query: str, a: Assessment, chosen: list[int], script: str) -> str | None:
-        """The asked-for span of the first quoted sentence, as the reader sees it; glossed for English.
-
-        None when a further quoted sentence offers a different span of its own: a bold answer is
-        one the quoted evidence agrees on (an answer quoting two founders names neither in bold).
-        """
-        k = chosen[0]
+    def _short(self, query: str, a: Assessment, k: int, script: str) -> str | None:
+        """The asked-for span of the first quoted sentence, as the reader sees it; glossed for English."""
         c = a.evidence.candidates[k]
-        span = self._span(query, a, k)
-        if not span or not all(_agree(span, self._span(query, a, j)) for j in chosen[1:]):
+        span = short_answer(query, [c.canonical, *a.evidence.context[k]])
+        if not span:
             return None
         shown = shown_span(span, c.canonical, c.shown) or span
         if script != "en":
@@ -98,10 +93,6 @@ class ExtractiveAnswerer:
         glossed = gloss(span, c.canonical)
         # subtle: gloss() returns "span (English)"; the reader keeps the span in the source's script
         return shown + glossed[len(span):] if glossed.startswith(span) else shown
-
-    @staticmethod
-    def _span(query: str, a: Assessment, k: int) -> str | None:
-        return short_answer(query, [a.evidence.candidates[k].canonical, *a.evidence.context[k]])
 
     def assess(self, query: str, docs: list[Document], script: str) -> Assessment:
         m = self.model
@@ -132,8 +123,3 @@ class ExtractiveAnswerer:
         if script == "en":
             return "According to the corpus (quoted in Chinese): " if i == 0 else " "
         return ""
-
-
-def _agree(span: str, other: str | None) -> bool:
-    """Whether a further sentence's span leaves the first one standing: it has none, or one holds the other (17% / 近17%)."""
-    return not other or other in span or span in other

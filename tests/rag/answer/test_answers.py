@@ -68,20 +68,6 @@ def test_founder_is_among_the_cited_sentences(engine, question, script, expected
     assert not ans.abstained and any(expected in h for c in ans.citations for h in c.highlights)
 
 
-@pytest.mark.parametrize("question,expected", [("DeepSeek的创始人是谁？", "梁文锋"), ("DeepSeek的創始人是誰？", "梁文鋒")])
-def test_no_bold_answer_when_the_quoted_sentences_name_different_people(engine, question, expected):
-    # subtle: the answer quotes Gerstner (founder of Altimeter Capital) and Liang Wenfeng; showing
-    # either in bold would state as the answer what the quotes leave open.
-    ans = engine.query(question)
-    assert any(expected in h for c in ans.citations for h in c.highlights)
-    assert ans.short is None or expected in ans.short
-
-
-def test_bold_answer_kept_when_a_further_sentence_agrees(engine):
-    ans = engine.query("輝達的股價下跌了多少？")
-    assert len([h for c in ans.citations for h in c.highlights]) > 1 and ans.short and "17%" in ans.short
-
-
 _EN_ABSTENTION = pytest.mark.xfail(strict=True, reason=(
     "known miss: English questions meet Chinese text through weak cross-lingual evidence, so the English "
     "bar that keeps false abstention at 3% is low (held-out English abstention 0.29, fitting/fit_answer.separate.txt)"))
@@ -124,13 +110,3 @@ def test_short_answers_are_glossed_for_english_readers_only(engine):
     assert gloss._reverse.cache_info().currsize == 0
     ans = engine.query("How much did DeepSeek spend on GPUs?")
     assert ans.short and ans.short.endswith(" (6 million US dollars)")
-
-
-@pytest.mark.parametrize("span,other,agree", [
-    ("近17%", "17%", True), ("17%", "近17%", True), ("梁文锋", None, True), ("梁文锋", "", True),
-    ("2048块", "2048个", False), ("布莱德·格斯特纳", "梁文锋", False),
-])
-def test_a_further_span_agrees_when_one_holds_the_other(span, other, agree):
-    from rag.answer_extractive import _agree
-
-    assert _agree(span, other) is agree

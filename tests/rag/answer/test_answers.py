@@ -70,7 +70,7 @@ def test_founder_is_among_the_cited_sentences(engine, question, script, expected
 
 _EN_ABSTENTION = pytest.mark.xfail(strict=True, reason=(
     "known miss: English questions meet Chinese text through weak cross-lingual evidence, so the English "
-    "bar that keeps false abstention at 3% is low (held-out English abstention 0.29, fitting/fit_answer.separate.txt)"))
+    "bar that keeps false abstention at 3% is low (held-out English abstention 0.36, fitting/fit_answer.separate.txt)"))
 
 
 @pytest.mark.parametrize("question", [
@@ -108,5 +108,5 @@ def test_short_answers_are_glossed_for_english_readers_only(engine):
     ans = engine.query("DeepSeek声称训练V3用了多少块H800？")
     assert ans.short and ans.short.replace(",", "") == "2048块"
     assert gloss._reverse.cache_info().currsize == 0
-    ans = engine.query("How much did DeepSeek spend on GPUs?")
-    assert ans.short and ans.short.endswith(" (6 million US dollars)")
+    ans = engine.query("Which university did Liang Wenfeng graduate from?")
+    assert ans.short == "浙江大学 (Zhejiang University)"

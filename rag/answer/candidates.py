@@ -210,10 +210,12 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DOTTED = re.compile(r"[\w\u4e00-\u9fff]+(?:\s?[·・•‧\-]\s?[\w\u4e00-\u9fff]+)+")
 
 
+_NAME_TAIL = 3      # name pieces beyond the words at a dotted name's dots that may belong to it
+
+
 def _extra_names(sentence: str, words) -> list[Candidate]:
     """Name forms jieba splits: a name with a single character it left out ("袁丽" + "嫦"), a
-    regnal number ("亚历山大" + "一世"), the whole of a dotted name ("马尔科" + "姆·K·休斯")
-    without a particle jieba glued on ("由约翰·埃尔维" → "约翰·埃尔维")."""
+    regnal number ("亚历山大" + "一世"), a name with a particle jieba glued on, and dotted names."""
     out = []
     n = len(words)
     for i, (a, b, w, f) in enumerate(words):
@@ -228,32 +230,56 @@ def _extra_names(sentence: str, words) -> list[Candidate]:
             out.append(Candidate(a, words[i + 1][1], w + words[i + 1][2], "person", f, 2, True))
         if len(w) > 2 and w[0] in FUNCTION_CHARS:
             out.append(Candidate(a + 1, b, w[1:], kind, f, 1, False))
+    return out + _dotted_names(sentence, words)
+
+
+def _dot_chains(sentence: str, m: re.Match) -> list[tuple[int, int]]:
+    """(first dot, last dot) of each name in a dotted run; subtle: the run itself may span two
+    names and the words between them ("詹姆斯·邦德的作者是伊恩·法兰明"), so it is cut wherever
+    the text between two dots is too long or holds a function character."""
+    dots = [m.start() + i for i, c in enumerate(m.group()) if c in _JOIN]
+    chains = []
+    for d in dots:
+        between = sentence[chains[-1][1] + 1:d].strip() if chains else ""
+        if chains and len(between) <= 4 and not FUNCTION_CHARS & set(between):
+            chains[-1] = (chains[-1][0], d)
+        else:
+            chains.append((d, d))
+    return chains
+
+
+def _name_piece(word: tuple[int, int, str, str]) -> bool:
+    text, flag = word[2], word[3]
+    if flag in ("nr", "nrt", "nrfg"):
+        return len(text) <= 3
+    # subtle: a verb, pronoun or particle next to a name (他说约翰·埃尔维来了) is not part of it
+    return len(text) == 1 and bool(_HAN.match(text)) and text not in FUNCTION_CHARS and flag[0] not in "vrupcdmq"
+
+
+def _dotted_names(sentence: str, words) -> list[Candidate]:
+    """The whole of each dotted name: the word either side of its dots, and up to _NAME_TAIL name
+    pieces beyond them (jieba cuts 马尔科/姆·K·休斯 and 约瑟夫·斯/卡利/格), without a particle
+    jieba glued on ("由约翰·埃尔维" → "约翰·埃尔维")."""
+    out = []
     starts = {w[0]: k for k, w in enumerate(words)}
     ends = {w[1]: k for k, w in enumerate(words)}
     for m in _DOTTED.finditer(sentence):
-        if not any(c in _JOIN for c in m.group()):
-            continue
-        first = min(m.group().find(c) for c in _JOIN if c in m.group()) + m.start()
-        last = max(m.group().rfind(c) for c in _JOIN) + m.start()
-        # the word before the first dot and the word after the last one bound the name
-        left = next((w[0] for w in words if w[0] < first <= w[1] or w[1] == first), m.start())
-        right = next((w[1] for w in words if w[0] <= last + 1 < w[1]), m.end())
-        lefts = {left}
-        k = ends.get(left)
-        if k is not None and len(words[k][2]) <= 2 and words[k][3] in ("nr", "nrt", "nrfg", "x") and \
-                _HAN.match(words[k][2]) and words[k][2][-1] not in FUNCTION_CHARS:
-            lefts.add(words[k][0])
-        rights = {right}
-        k = starts.get(right)
-        if k is not None and len(words[k][2]) == 1 and _HAN.match(words[k][2]) and words[k][2] not in FUNCTION_CHARS:
-            rights.add(words[k][1])
-        for lo in lefts:
-            if sentence[lo] in FUNCTION_CHARS and lo + 1 < first:
-                lo += 1
-            for hi in rights:
-                text = sentence[lo:hi]
-                if text.strip() and hi > lo:
-                    out.append(Candidate(lo, hi, text, "person", "nr", 3, True))
+        for first, last in _dot_chains(sentence, m):
+            left = next((w[0] for w in words if w[0] < first <= w[1] or w[1] == first), m.start())
+            right = next((w[1] for w in words if w[0] <= last + 1 < w[1]), m.end())
+            lefts, k = [left], ends.get(left)
+            while k is not None and k >= 0 and len(lefts) <= _NAME_TAIL and _name_piece(words[k]):
+                lefts.append(words[k][0])
+                k -= 1
+            rights, k = [right], starts.get(right)
+            while k is not None and k < len(words) and len(rights) <= _NAME_TAIL and _name_piece(words[k]):
+                rights.append(words[k][1])
+                k += 1
+            for lo in lefts:
+                if sentence[lo] in FUNCTION_CHARS and lo + 1 < first:
+                    lo += 1
+                out += [Candidate(lo, hi, sentence[lo:hi], "person", "nr", 3, True)
+                        for hi in rights if hi > lo and sentence[lo:hi].strip()]
     return out
 
 

@@ -55,6 +55,8 @@ def test_numeral_candidates():
     ("同名主题曲《鳄鱼泪》，由袁丽嫦原唱。", "", "《鳄鱼泪》"),             # a title with and without 《》
     ("同名主题曲《鳄鱼泪》，由袁丽嫦原唱。", "", "鳄鱼泪"),
     ("过去的记录是由约翰·埃尔维保持的。", "", "约翰·埃尔维"),             # a dotted name without 由
+    ("他的老师约瑟夫·斯卡利格是一位学者。", "", "约瑟夫·斯卡利格"),       # jieba cuts 斯/卡利/格
+    ("马尔科姆·K·休斯提出了这个观点。", "", "马尔科姆·K·休斯"),           # and 马尔科/姆
     ("然而，摄政王亚历山大一世反对任命。", "", "亚历山大一世"),
     ("省政府置省务会议，管理全省一切政务事宜。", "", "省务会议"),           # a noun compound
     ("行政权名义上属于君主，由总督代理执行。", "行政权名义上属于谁？", "君主"),  # the question word's slot
@@ -69,6 +71,10 @@ def test_candidate_forms(sentence, question, span):
     # jieba's dictionary lacks 英伟达 and cuts 英/伟达: 英 became a place candidate, 个英 another
     ("DeepSeek仅使用了2048个英伟达H800显卡", {"英伟达", "2048个"}, {"英", "个英", "伟达"}),
     ("创始人梁文锋毕业于浙江大学", {"梁文锋", "浙江大学"}, {"梁文锋毕业于浙江大学"}),   # nothing over-joined
+    # one dotted run spans two names and the words between them
+    ("詹姆斯·邦德的作者是伊恩·法兰明。", {"詹姆斯·邦德", "伊恩·法兰明"},
+     {"詹姆斯·邦德的作者是伊恩·法兰明", "詹姆斯·邦德的作者是伊恩·法兰"}),
+    ("他说约翰·埃尔维来了", {"约翰·埃尔维"}, {"他说约翰·埃尔维", "约翰·埃尔维来"}),   # a pronoun, a verb
     ("", set(), {""}),
 ])
 def test_dictionary_names_jieba_splits_are_one_candidate(sentence, kept, dropped):

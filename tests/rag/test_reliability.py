@@ -90,8 +90,10 @@ def test_ctrl_c_during_a_large_file_keeps_a_consistent_store_and_resumes(tmp_pat
                             stderr=subprocess.PIPE)
     _wait_for(lambda: _catalog_counts(vs)[1] >= 16)     # two batches stored
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130 and b"run the same command again to resume" in err
+    out, err = proc.communicate(timeout=120)
+    # subtle: seen once in ~20 runs: exit 0 with the whole file stored (the interrupt was lost);
+    # the message keeps what the process said, to find where
+    assert proc.returncode == 130 and b"run the same command again to resume" in err, (proc.returncode, out, err[-2000:])
     engine = _engine(vs, embeddings, corpus, embed_batch=8, chunk_size=80, chunk_overlap=0)
     stored = engine.store.catalog.count_chunks()
     assert 16 <= stored and engine.store.vectors.count() == stored

@@ -213,6 +213,11 @@ _DOTTED = re.compile(r"[\w\u4e00-\u9fff]+(?:\s?[·・•‧\-]\s?[\w\u4e00-\u9ff
 _NAME_TAIL = 3      # name pieces beyond the words at a dotted name's dots that may belong to it
 
 
+def _lone_char(text: str) -> bool:
+    """One Han character that is not a function word: what jieba leaves over from a name."""
+    return len(text) == 1 and bool(_HAN.match(text)) and text not in FUNCTION_CHARS
+
+
 def _extra_names(sentence: str, words) -> list[Candidate]:
     """Name forms jieba splits: a name with a single character it left out ("袁丽" + "嫦"), a
     regnal number ("亚历山大" + "一世"), a name with a particle jieba glued on, and dotted names."""
@@ -222,9 +227,9 @@ def _extra_names(sentence: str, words) -> list[Candidate]:
         if f not in ("nr", "nrfg", "nrt", "ns"):
             continue
         kind = _NAME_FLAGS[f]
-        if i + 1 < n and len(words[i + 1][2]) == 1 and _HAN.match(words[i + 1][2]) and words[i + 1][2] not in FUNCTION_CHARS:
+        if i + 1 < n and _lone_char(words[i + 1][2]):
             out.append(Candidate(a, words[i + 1][1], w + words[i + 1][2], kind, f + "+", 2, True))
-        if i and len(words[i - 1][2]) == 1 and _HAN.match(words[i - 1][2]) and words[i - 1][2] not in FUNCTION_CHARS:
+        if i and _lone_char(words[i - 1][2]):
             out.append(Candidate(words[i - 1][0], b, words[i - 1][2] + w, kind, f + "+", 2, True))
         if i + 1 < n and re.fullmatch(r"[一二三四五六七八九十]+世", words[i + 1][2]):
             out.append(Candidate(a, words[i + 1][1], w + words[i + 1][2], "person", f, 2, True))
@@ -253,7 +258,7 @@ def _name_piece(word: tuple[int, int, str, str]) -> bool:
     if flag in ("nr", "nrt", "nrfg"):
         return len(text) <= 3
     # subtle: a verb, pronoun or particle next to a name (他说约翰·埃尔维来了) is not part of it
-    return len(text) == 1 and bool(_HAN.match(text)) and text not in FUNCTION_CHARS and flag[0] not in "vrupcdmq"
+    return _lone_char(text) and flag[0] not in "vrupcdmq"
 
 
 def _dotted_names(sentence: str, words) -> list[Candidate]:

@@ -6,7 +6,7 @@ reversed from the English→Chinese list the ``cedict`` package bundles (the sam
 ``rag.translate`` reads), after CC-CEDICT's proper names (``english_name``); romanising person names and
 place names the list lacks with pypinyin (surname first, then the given name joined);
 and writing numbers and dates with English digits and words where that is mechanical
-(2048块 → 2048, 2025年1月 → January 2025, 3.5亿美元 → 350 million US dollars).
+(2048块 → 2048, 近17% → nearly 17%, 2025年1月 → January 2025, 3.5亿美元 → 350 million US dollars).
 Does not own: translating sentences (no translation model offline), choosing the span
 (``rag.answer.candidates``, ``rag.answer.short``).
 """
@@ -162,11 +162,19 @@ _CURRENCIES = {"美元": "US dollars", "美金": "US dollars", "欧元": "euros"
                "人民币": "yuan", "元": "yuan", "块钱": "yuan", "新台币": "NT dollars", "台币": "NT dollars"}
 _SCALE = {"万": 1e4, "亿": 1e8, "万亿": 1e12, "千": 1e3, "百": 1e2}
 _DATE = re.compile(r"^(?:(\d{1,4})\s*年)?\s*(?:(\d{1,2})\s*月)?\s*(?:(\d{1,2})\s*[日号])?$")
-_AMOUNT = re.compile(r"^(?:约|近|逾|超过)?(\d+(?:\.\d+)?)\s*(多|余)?\s*(万亿|万|亿|千|百)?\s*([^\d\s]*)$")
+_AMOUNT = re.compile(r"^(大约|约|将近|接近|近|逾|超过)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(多|余)?\s*"
+                     r"(万亿|万|亿|千|百)?\s*([^\d\s]*)$")
+_ABOUT = {"大约": "about", "约": "about", "将近": "nearly", "接近": "nearly", "近": "nearly", "逾": "over",
+          "超过": "over"}
+_PERCENT = {"%": "%", "％": "%", "百分点": " percentage points", "个百分点": " percentage points"}
+_UNITS = {"米": "m", "公尺": "m", "公里": "km", "千米": "km", "平方公里": "km²", "平方千米": "km²", "平方米": "m²",
+          "英里": "miles", "平方英里": "sq mi", "英尺": "feet", "公斤": "kg", "千克": "kg", "吨": "tonnes",
+          "人": "people", "名": "people", "岁": "years old", "年": "years", "个月": "months", "天": "days",
+          "小时": "hours", "分钟": "minutes", "秒": "seconds"}
 
 
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
-_CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千]+(?!分点)")   # not the 百 of 百分点
 _CENTURY = re.compile(r"^(\d+)\s*世纪$")
 
 
@@ -209,13 +217,15 @@ def _amount(span: str) -> str | None:
     m = _AMOUNT.match(span)
     if not m:
         return None
-    number, more, scale, unit = m.groups()
-    value = float(number) * _SCALE.get(scale or "", 1)
+    about, number, more, scale, unit = m.groups()
+    value = float(number.replace(",", "")) * _SCALE.get(scale or "", 1)
     words = _big(value) if scale else number
-    currency = _CURRENCIES.get(unit)
-    if unit and not currency and not english_of(unit):
-        return words if words != span else None     # a measure word (2048块 of GPUs → 2048)
-    text = f"{'over ' if more else ''}{words}" + (f" {currency}" if currency else "")
+    qualifier = _ABOUT.get(about or "") or ("over" if more else "")
+    currency = _CURRENCIES.get(unit) or _UNITS.get(unit)
+    # subtle: the qualifier and the percent sign are the answer too (近17% is not 17); any other
+    # unit is a measure word (2048块 of GPUs → 2048)
+    percent = _PERCENT.get(unit, "")
+    text = " ".join(p for p in (qualifier, words + percent) if p) + (f" {currency}" if currency else "")
     return text if text != span else None
 
 

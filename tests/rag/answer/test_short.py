@@ -48,6 +48,12 @@ def test_shown_span_maps_a_canonical_span_into_the_displayed_sentence():
     ("2048块", "2048"),
     ("2025年1月", "January 2025"),
     ("3.5亿美元", "350 million US dollars"),
+    # what qualifies the number is part of the answer: not "17" for 近17%
+    ("近17%", "nearly 17%"),
+    ("约16亿美元", "about 1.6 billion US dollars"),
+    ("2,048块", "2,048"),
+    ("九个百分点", "9 percentage points"),
+    ("55米", "55 m"),
     ("北京", "Beijing"),
     # foreign names and institutions: CC-CEDICT's English, not their pinyin (Te Langpu, Bai Gong)
     ("特朗普", "Donald Trump"),
@@ -57,6 +63,11 @@ def test_shown_span_maps_a_canonical_span_into_the_displayed_sentence():
 ])
 def test_gloss(span, english):
     assert gloss(span) == f"{span} ({english})"
+
+
+@pytest.mark.parametrize("span", ["17%", "H800", "DeepSeek", ""])
+def test_a_span_an_english_reader_can_already_read_is_not_glossed(span):
+    assert gloss(span) == span
 
 
 @pytest.mark.parametrize("word,english", [

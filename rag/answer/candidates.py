@@ -4,7 +4,7 @@ Owns: the kinds a span can have (``KINDS``: the asked types and "other"); the
 candidate spans of an answering sentence (``Candidate``, ``candidates``: jieba
 part-of-speech runs for names and the name forms jieba splits (rejoined where CC-CEDICT,
 via ``rag.answer.gloss.proper_names``, knows the whole: 英/伟达 → 英伟达), nouns, 《》 titles and
-quotes, a numeral grammar for dates, numbers and amounts, and the spans sitting in the
+quotes, dates, numbers and amounts (by the grammar of ``rag.answer.numerals``), and the spans sitting in the
 question word's slot between the sentence's copies of its neighbour words).
 Does not own: what the question asks for and the words beside its question word
 (``rag.answer.asking``); features, scoring, the confidence model or the display bar
@@ -27,8 +27,9 @@ import jieba.posseg as pseg
 from ingest import to_canonical
 from rag.answer.asking import TYPES, question_sides
 from rag.answer.gloss import proper_names
+from rag.answer.numerals import APPROX, CURRENCY, DATE, NUM, QUANTITY, RANGE, UNIT, YEAR, duration
 
-__all__ = ["KINDS", "Candidate", "candidates", "slots", "FUNCTION_CHARS", "UNIT"]
+__all__ = ["KINDS", "Candidate", "candidates", "slots", "FUNCTION_CHARS"]
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -36,21 +37,6 @@ KINDS = TYPES + ("other",)        # "other": a name jieba cannot type (nz, Latin
 
 
 # -- candidate spans ----------------------------------------------------------------------
-_NUM = r"(?:\d+(?:[.,，]\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千廿卅]+)"
-_CURRENCY = r"(?:美元|美金|日元|日圆|港元|港币|欧元|英镑|卢布|元|块钱|人民币|镑|法郎|马克|比索|新台币|台币)"
-_SEASON = r"(?:春|夏|秋|冬)(?:季|天)"
-_DATE = re.compile(
-    rf"(?:公元前?\s*)?{_NUM}\s*(?:世纪|年代)(?:初|末|中期|初期|末期|以后|以前)?|"
-    rf"(?:公元前?\s*)?{_NUM}\s*年(?:\s*{_NUM}\s*月(?:\s*{_NUM}\s*[日号])?)?|{_NUM}\s*月(?:\s*{_NUM}\s*[日号])?|"
-    rf"{_NUM}\s*[日号]|{_SEASON}")
-UNIT = (r"(?:%|％|公分|周岁|公尺|海里|光年|摄氏度|华氏度|°C|℃|" + _CURRENCY + r"|人次|个|位|名|人|次|年|岁|座|种|项|条|部|本|册|篇|页|字|场|届|倍|天|日|月|周|小时|"
-         r"分钟?|秒|层|米|公里|千米|厘米|毫米|英里|英尺|公斤|千克|克|吨|磅|平方(?:公里|米|英里)|公顷|亩|度|块|张|件|家|"
-         r"所|支|架|艘|辆|首|集|期|卷|章|票|分|户|股|枚|颗|只|头|匹|棵|间|栋|站|国|队|类|门|局|级|"
-         r"(?:km|cm|mm|kg|nm|m|g|K|GB|MB|mi|ft|mph|km/h)(?![A-Za-z]))")
-_QUANTITY = re.compile(
-    rf"百分之{_NUM}|{_NUM}分之{_NUM}|\d+\s*[–\-:：比]\s*\d+(?![\d.]|\s*{UNIT})|"
-    rf"(?:约|近|逾|超过|第)?(?:{_NUM}\s*[-–~至到]\s*)?{_NUM}\s*(?:多|余)?\s*(?:[万亿千百]+)?\s*(?:{UNIT}"
-    rf"(?:\s*{_NUM}\s*{UNIT})?)?")
 _NAME_FLAGS = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "org", "nz": "other",
                "eng": "other"}
 _ORG_SUFFIX = re.compile(r"(大学|学院|学校|中学|公司|集团|银行|协会|委员会|政府|党|队|报|社|组织|基金会|研究所|研究院|"
@@ -160,47 +146,46 @@ def _name_runs(words: list[tuple[int, int, str, str]]) -> list[Candidate]:
 
 def _numerals(sentence: str, words: list[tuple[int, int, str, str]]) -> list[Candidate]:
     """Dates, seasons, time words (jieba "t"), and quantities with and without their unit
-    and scale: "50万 名" also yields "50万" and "50" (the gold may be any of them)."""
-    out = [Candidate(m.start(), m.end(), m.group(), "date", "num", 1, False) for m in _DATE.finditer(sentence)]
-    out += [Candidate(a, b, w, "date", "t", 1, False) for a, b, w, f in words if f == "t" and len(w) > 1]
-    for m in _QUANTITY.finditer(sentence):
+    and scale: "50万 名" also yields "50万" and "50" (the gold may be any of them). A span of
+    time (两年) is a quantity, not a date."""
+    out = [Candidate(m.start(), m.end(), m.group(), "date", "num", 1, False) for m in DATE.finditer(sentence)
+           if not duration(m.group())]
+    out += [Candidate(a, b, w, "date", "t", 1, False) for a, b, w, f in words
+            if f == "t" and len(w) > 1 and not duration(w)]
+    for m in QUANTITY.finditer(sentence):
         text = m.group().rstrip()
         if not re.search(r"\d|[一二两三四五六七八九十百千廿卅]", text):
             continue
-        kind = "amount" if re.search(_CURRENCY + "$", text) else "number"
+        kind = "amount" if re.search(CURRENCY + "$", text) else "number"
         out.append(Candidate(m.start(), m.start() + len(text), text, kind, "num", 1, False))
-        for part in (rf"(?:约|近|逾|超过|第)?{_NUM}\s*(?:多|余)?\s*[万亿千百]*", rf"{_NUM}"):
+        for part in (rf"(?:约|近|逾|超过|第)?{NUM}\s*(?:多|余)?\s*[万亿千百]*", rf"{NUM}"):
             bare = re.match(part, text)
             if bare and bare.group().rstrip() != text:
                 piece = bare.group().rstrip()
                 out.append(Candidate(m.start(), m.start() + len(piece), piece, kind, "num", 1, False))
-        lead = _APPROX.match(text)
+        lead = APPROX.match(text)
         if lead and lead.end() < len(text):          # "约21473平方公里" → "21473平方公里"
             out.append(Candidate(m.start() + lead.end(), m.start() + len(text), text[lead.end():], kind, "num", 1,
                                  False))
     return out + _date_variants(sentence, words)
 
 
-_APPROX = re.compile(r"(?:大约|约|近|逾|超过|第)\s*")
-_YEAR = re.compile(rf"(?:公元前?\s*)?(?:{_NUM}|元)\s*年(?!代)")
-_RANGE = re.compile(rf"({_DATE.pattern})\s*(?:至|到|－|-|–|~|～)\s*({_DATE.pattern})")
-
-
 def _date_variants(sentence: str, words) -> list[Candidate]:
     """The year of a full date ("2009年1月6日" → "2009年", "2009年1月"), a year under an era or
     reign name ("民国5年", "绍兴十一年", "民国元年"), and a date range ("1000年至1600年")."""
     out = []
-    for m in _YEAR.finditer(sentence):
+    for m in YEAR.finditer(sentence):
         a, b = m.start(), m.end()
-        out.append(Candidate(a, b, m.group(), "date", "num", 1, False))
-        month = re.match(rf"\s*{_NUM}\s*月", sentence[b:])
+        if not duration(m.group()):
+            out.append(Candidate(a, b, m.group(), "date", "num", 1, False))
+        month = re.match(rf"\s*{NUM}\s*月", sentence[b:])
         if month:
             out.append(Candidate(a, b + month.end(), sentence[a:b + month.end()], "date", "num", 1, False))
         era = next((w for w in words if w[1] == a), None)
         if era and len(era[2]) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", era[2]) and era[3] in (
                 "n", "nr", "ns", "nz", "nt", "t", "nrt", "nrfg"):
             out.append(Candidate(era[0], b, sentence[era[0]:b], "date", "era", 2, True))
-    for m in _RANGE.finditer(sentence):
+    for m in RANGE.finditer(sentence):
         out.append(Candidate(m.start(), m.end(), m.group(), "date", "num", 1, True))
     return out
 
@@ -378,10 +363,10 @@ def _slot_candidates(question: str, sentence: str, words) -> list[Candidate]:
         text = sentence[a:b]
         last = next((w for w in reversed(words) if w[0] < b), None)
         flag = last[3] if last else "x"
-        if _DATE.fullmatch(text):
+        if DATE.fullmatch(text) and not duration(text):
             kind = "date"
-        elif _QUANTITY.fullmatch(text) and re.search(r"\d|[一二两三四五六七八九十百千]", text):
-            kind = "amount" if re.search(_CURRENCY + "$", text) else "number"
+        elif QUANTITY.fullmatch(text) and re.search(r"\d|[一二两三四五六七八九十百千]", text):
+            kind = "amount" if re.search(CURRENCY + "$", text) else "number"
         else:
             kind = _name_kind(text, flag if flag in _NAME_FLAGS else "n")
         out.append(Candidate(a, b, text, kind, "slot", max(1, sum(a <= w[0] < b for w in words)), True))

@@ -27,7 +27,8 @@ import numpy as np
 
 from ingest import detect_script, to_canonical
 from rag.answer.asking import ASKING, TYPES, asked_type, question_sides
-from rag.answer.candidates import FUNCTION_CHARS, KINDS, UNIT, Candidate, candidates, slots
+from rag.answer.candidates import FUNCTION_CHARS, KINDS, Candidate, candidates, slots
+from rag.answer.numerals import UNIT
 from rag.translate import english_to_chinese_terms
 
 __all__ = ["features", "FEATURE_NAMES", "short_answer", "score_candidates", "confidence", "confidence_features",

@@ -44,6 +44,22 @@ def test_numeral_candidates():
     assert {"2025年1月", "3.5亿美元", "3 分 08 秒", "23–16", "三分之二"} <= texts
 
 
+@pytest.mark.parametrize("sentence,span,kind", [
+    # how long is a number; when is a date (a when-question must not take 两年 for its answer)
+    ("该公司成立才不到两年。", "两年", "number"),
+    ("谈判历时三个月。", "三个月", "number"),
+    ("战争持续了十年。", "十年", "number"),
+    ("工程用了5年。", "5年", "number"),
+    ("这座城市已有300余年的历史。", "300余年", "number"),
+    ("该公司于2023年7月成立。", "2023年7月", "date"),
+    ("他生于一九八四年。", "一九八四年", "date"),
+    ("宋朝建于960年。", "960年", "date"),
+    ("三月是春天。", "三月", "date"),
+])
+def test_a_span_of_time_is_a_number_and_a_point_in_time_a_date(sentence, span, kind):
+    assert {c.kind for c in candidates(sentence) if c.text == span} == {kind}
+
+
 @pytest.mark.parametrize("sentence,question,span", [
     ("民国5年7月，改巡按使为省长。", "", "民国5年"),                       # a year under an era name
     ("该公司于2009年1月6日成立。", "", "2009年"),                          # the year of a full date

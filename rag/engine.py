@@ -133,6 +133,10 @@ class Engine:
                 self._first_build()
                 self._index_ready = True
 
+    def first_build_pending(self) -> bool:
+        """Whether ``ensure_index`` will build (or resume building) the default corpus."""
+        return not self._index_ready and not self.store.read_only and self.store.first_build_pending()
+
     def _first_build(self, wait_s: float = 600.0) -> None:
         """Build (or resume) the default corpus; wait while another process is building it."""
         deadline = time.monotonic() + wait_s

@@ -260,7 +260,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     """``rag ui``: build the engine and index once, then serve until interrupted."""
     launch_options(settings, host, port)  # fail on an unsafe bind before loading models
     engine = Engine(settings)
-    if engine.is_empty():
+    if engine.first_build_pending():
         print(f"Building the index from {settings.corpus_dir} (first run only)…", flush=True)
     engine.ensure_index()
     app = build_app(engine, settings)

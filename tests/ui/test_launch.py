@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -10,6 +13,7 @@ import pytest
 from gradio_client import Client
 
 from rag import ConfigError, Settings
+from tests.conftest import ROOT
 from tests.ui.conftest import start
 from tests.ui.gated import GatedEngine
 from ui.web import build_app, is_loopback, launch_options, parse_auth, serve
@@ -83,3 +87,50 @@ def test_queue_is_bounded_and_two_answers_progress_at_once(engine):
         assert time.monotonic() - started < 20 and not gate.broken
     finally:
         app.close()
+
+
+def _serve_process(tmp_path, vectorstore, corpus):
+    """``rag ui`` as a user starts it: a real process on a free loopback port."""
+    from tests.ui.conftest import free_port
+
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "VECTORSTORE_DIR": str(vectorstore), "CORPUS_DIR": str(corpus),
+           "RAG_UI_HOST": "127.0.0.1", "RAG_UI_PORT": str(port)}
+    log = (tmp_path / "ui.log").open("w+")
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "ui"], stdout=log, stderr=subprocess.STDOUT,
+                            env=env, cwd=ROOT, text=True)
+    return proc, log, f"http://127.0.0.1:{port}/"
+
+
+def _wait_until_served(proc, log, url, timeout=240) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            if httpx.get(url + "config", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    log.seek(0)
+    return log.read()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fresh", [False, True], ids=["built index", "first run"])
+def test_rag_ui_starts_and_answers(fresh, private_index, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.txt").write_text("# 校园新闻\n\n梁文锋毕业于浙江大学，后来创办了深度求索。\n", encoding="utf-8")
+    vectorstore = tmp_path / "fresh-store" if fresh else private_index
+    proc, log, url = _serve_process(tmp_path, vectorstore, corpus)
+    try:
+        output = _wait_until_served(proc, log, url)
+        assert proc.poll() is None, f"`rag ui` exited with {proc.returncode}:\n{output}"
+        assert ("Building the index" in output) == fresh, output
+        answer = Client(url, verbose=False).predict("梁文锋毕业于哪所大学？", api_name="/ask")["answer"]
+        assert "浙江大学" in answer
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()

@@ -27,7 +27,7 @@ import jieba.posseg as pseg
 from ingest import to_canonical
 from rag.answer.asking import TYPES, question_sides
 from rag.answer.gloss import proper_names
-from rag.answer.numerals import APPROX, CURRENCY, DATE, NUM, QUANTITY, RANGE, UNIT, YEAR, duration
+from rag.answer.numerals import APPROX, CURRENCY, DATE, NUM, QUANTITY, RANGE, YEAR, duration
 
 __all__ = ["KINDS", "Candidate", "candidates", "slots", "FUNCTION_CHARS"]
 

@@ -44,7 +44,7 @@ SENTENCE_FEATURES = (
     "sim", "sim_hub", "sim_rel", "sim_rank", "sim_prev", "sim_next", "cov", "cov_rel", "cov_rank",
     "cov_prev", "cov_next", "cov_ctx", "cov_title", "bigram", "bigram_ctx", "focus", "lcs", "restate",
     "anaphor", "anaphor_prev", "typed", "type_new", "type_new_ctx", "rrf_rel", "rank_inv", "first",
-    "log_len", "en", "en_sim", "miss_ctx",
+    "log_len", "en", "en_sim", "miss_ctx", "cov_untitled",
 )
 QUESTION_FEATURES = (   # what ``question_vector`` returns, in order
     "best_logit", "logit_gap", "top_sim", "top_sim_hub", "top_cov", "top_cov_ctx", "top_bigram", "top_focus",
@@ -147,6 +147,10 @@ def _sentence_row(qi: _Question, canon: list[str], p: int, raw: np.ndarray, hub:
         "rank_inv": 1.0 / (1 + (meta.get("rank") or 0)), "first": float(p == 0),
         "log_len": math.log(len(c)), "en": qi.en, "en_sim": qi.en * raw[p],
         "miss_ctx": _missing(w, ctx + " " + title), "_ctx": (prev, nxt),
+        # subtle: the article's subject (萱侬律) is in its lead sentence and in every question on
+        # it; what tells the answering sentence apart is the rest of the question (占地). Not for
+        # English questions: their terms are dictionary senses, not the title's words
+        "cov_untitled": 0.0 if qi.en else _coverage(_untitled(w, title), c),
     }
 
 
@@ -223,6 +227,11 @@ def _coverage(weights: dict[str, float], text: str) -> float:
     if not total:
         return 0.0
     return sum(w for t, w in weights.items() if t in text) / total
+
+
+def _untitled(weights: dict[str, float], title: str) -> dict[str, float]:
+    """The question's terms the article's title does not hold."""
+    return {t: w for t, w in weights.items() if t not in title}
 
 
 def _missing(weights: dict[str, float], text: str) -> float:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ingest import to_canonical
-from rag.answer.features import MIN_CHARS, SENTENCE_FEATURES, _bigrams, _focus, _missing, gather
+from rag.answer.features import MIN_CHARS, SENTENCE_FEATURES, _bigrams, _coverage, _focus, _missing, _untitled, gather
 
 
 def _evidence(engine, question: str):
@@ -90,3 +90,18 @@ def test_features_do_not_depend_on_the_process_hash_seed(built_index, corpus_dir
                               capture_output=True, text=True, check=True, timeout=300,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("0", "1", "2")}
     assert len(outputs) == 1, outputs
+
+
+NONG_NOOCH = {"萱侬律": 3.0, "占地": 2.0, "面积": 1.0}     # 萱侬律占地面积多大？
+
+
+@pytest.mark.parametrize("title,sentence,expected", [
+    # the lead sentence names the article's subject and nothing else the question asks
+    ("萱侬律", "萱侬律位于泰国的春武里府。", 0.0),
+    ("萱侬律", "它是一个占地约两平方公里的热带植物公园。", 2 / 3),
+    ("", "萱侬律位于泰国的春武里府。", 0.5),                      # no title: plain coverage
+    ("萱侬律的占地面积", "萱侬律占地很大。", 0.0),                  # the title holds every term
+    ("萱侬律", "", 0.0),
+])
+def test_coverage_of_what_the_title_does_not_say(title, sentence, expected):
+    assert _coverage(_untitled(NONG_NOOCH, title), sentence) == pytest.approx(expected)

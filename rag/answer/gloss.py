@@ -221,11 +221,11 @@ def _amount(span: str) -> str | None:
     value = float(number.replace(",", "")) * _SCALE.get(scale or "", 1)
     words = _big(value) if scale else number
     qualifier = _ABOUT.get(about or "") or ("over" if more else "")
-    currency = _CURRENCIES.get(unit) or _UNITS.get(unit)
+    measure = _CURRENCIES.get(unit) or _UNITS.get(unit)
     # subtle: the qualifier and the percent sign are the answer too (近17% is not 17); any other
     # unit is a measure word (2048块 of GPUs → 2048)
     percent = _PERCENT.get(unit, "")
-    text = " ".join(p for p in (qualifier, words + percent) if p) + (f" {currency}" if currency else "")
+    text = " ".join(p for p in (qualifier, words + percent) if p) + (f" {measure}" if measure else "")
     return text if text != span else None
 
 

@@ -140,7 +140,7 @@ class Engine:
     def _first_build(self, wait_s: float = 600.0) -> None:
         """Build (or resume) the default corpus; wait while another process is building it."""
         deadline = time.monotonic() + wait_s
-        while not self.store.read_only and self.store.first_build_pending():
+        while self.first_build_pending():
             try:
                 self.store.mark_first_build("started")
                 self.ingest(self.settings.corpus_dir)

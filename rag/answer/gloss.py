@@ -162,10 +162,10 @@ _CURRENCIES = {"美元": "US dollars", "美金": "US dollars", "欧元": "euros"
                "人民币": "yuan", "元": "yuan", "块钱": "yuan", "新台币": "NT dollars", "台币": "NT dollars"}
 _SCALE = {"万": 1e4, "亿": 1e8, "万亿": 1e12, "千": 1e3, "百": 1e2}
 _DATE = re.compile(r"^(?:(\d{1,4})\s*年)?\s*(?:(\d{1,2})\s*月)?\s*(?:(\d{1,2})\s*[日号])?$")
-_AMOUNT = re.compile(r"^(大约|约|将近|接近|近|逾|超过)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(多|余)?\s*"
-                     r"(万亿|万|亿|千|百)?\s*([^\d\s]*)$")
 _ABOUT = {"大约": "about", "约": "about", "将近": "nearly", "接近": "nearly", "近": "nearly", "逾": "over",
           "超过": "over"}
+_AMOUNT = re.compile(rf"^({'|'.join(sorted(_ABOUT, key=len, reverse=True))})?"
+                     r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(多|余)?\s*(万亿|万|亿|千|百)?\s*([^\d\s]*)$")
 _PERCENT = {"%": "%", "％": "%", "百分点": " percentage points", "个百分点": " percentage points"}
 _UNITS = {"米": "m", "公尺": "m", "公里": "km", "千米": "km", "平方公里": "km²", "平方千米": "km²", "平方米": "m²",
           "英里": "miles", "平方英里": "sq mi", "英尺": "feet", "公斤": "kg", "千克": "kg", "吨": "tonnes",

@@ -14,7 +14,7 @@ from gradio_client import Client
 
 from rag import ConfigError, Settings
 from tests.conftest import ROOT
-from tests.ui.conftest import start
+from tests.ui.conftest import free_port, start
 from tests.ui.gated import GatedEngine
 from ui.web import build_app, is_loopback, launch_options, parse_auth, serve
 
@@ -91,8 +91,6 @@ def test_queue_is_bounded_and_two_answers_progress_at_once(engine):
 
 def _serve_process(tmp_path, vectorstore, corpus):
     """``rag ui`` as a user starts it: a real process on a free loopback port."""
-    from tests.ui.conftest import free_port
-
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "VECTORSTORE_DIR": str(vectorstore), "CORPUS_DIR": str(corpus),
            "RAG_UI_HOST": "127.0.0.1", "RAG_UI_PORT": str(port)}

@@ -23,7 +23,16 @@ from ingest.errors import ModelMismatchError, StoreError
 
 __all__ = ["ChromaTarget", "Vectors", "open_client", "open_ephemeral_client"]
 
-_COSINE = {"hnsw": {"space": "cosine"}}
+# subtle: Chroma writes its HNSW graph to disk only every `sync_threshold` records (default 1000)
+# and rebuilds the unsynced rest from its log, on several threads, at every open. A store under
+# 1000 chunks was rebuilt by every process, and two processes at once built different graphs:
+# the same question got a different 20th dense neighbour (1–2 of 300 CMRC questions), enough to
+# make refits of the answer model differ. Syncing every 100 records (Chroma's batch size) makes
+# the persisted graph the one every process searches. benchmarks/bench_hnsw_sync.py: top-20
+# lists differing between two processes 3–6 of 900 → 0; add rate unchanged within noise;
+# open + first query 2.5–3.7× faster (100k: 759–1084 → 305–384 ms).
+_SYNC_EVERY = 100
+_HNSW = {"hnsw": {"space": "cosine", "sync_threshold": _SYNC_EVERY}}
 
 
 def _telemetry_off() -> ChromaSettings:
@@ -82,9 +91,14 @@ class Vectors:
         self.collection = self._open()
 
     def _open(self):
-        return self.client.get_or_create_collection(
-            self.name, embedding_function=None, configuration=_COSINE,
+        collection = self.client.get_or_create_collection(
+            self.name, embedding_function=None, configuration=_HNSW,
             metadata={"embedding_model": self.model, "embedding_dim": self.dim})
+        hnsw = (collection.configuration or {}).get("hnsw") or {}
+        if hnsw.get("sync_threshold", _SYNC_EVERY) > _SYNC_EVERY:
+            # a store made before _SYNC_EVERY: Chroma syncs its graph at the next read
+            collection.modify(configuration={"hnsw": {"sync_threshold": _SYNC_EVERY}})
+        return collection
 
     def recorded_model(self) -> tuple[str | None, int | None]:
         meta = self.collection.metadata or {}

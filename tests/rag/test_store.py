@@ -107,6 +107,21 @@ def test_deletion_inside_a_subfolder_is_synced(tmp_path, embeddings):
     assert "四十二米" not in engine.query("白鹭港的灯塔有多高？").answer
 
 
+def test_vector_graph_is_persisted_often_in_new_and_old_stores(tmp_path, embeddings):
+    # subtle: an unsynced graph is rebuilt by every process that opens the store, and two builds
+    # can differ (benchmarks/bench_hnsw_sync.py); an old store is switched over when opened.
+    from rag.index.vectors import _SYNC_EVERY
+    engine = _engine(tmp_path / "vs", embeddings)
+    engine.upload("short.txt", SHORT.encode())
+    collection = engine.store.vectors.collection
+    assert collection.configuration["hnsw"]["sync_threshold"] == _SYNC_EVERY
+    collection.modify(configuration={"hnsw": {"sync_threshold": 1000}})     # as stores made before were
+    del engine, collection
+    reopened = _engine(tmp_path / "vs", embeddings)
+    assert reopened.store.vectors.collection.configuration["hnsw"]["sync_threshold"] == _SYNC_EVERY
+    assert "三公斤" in reopened.query("鲸鱼每天吃多少虾？").answer
+
+
 def test_paged_reads_cover_more_records_than_one_page(tmp_path, embeddings):
     text = "".join(f"第{i}段：鲸鱼第{i}天吃了{i}公斤虾，住在杭州的大鱼缸里。\n\n" for i in range(30))
     engine = _engine(tmp_path / "vs", embeddings, chunk_size=60, chunk_overlap=0, chroma_page_size=3, embed_batch=4)

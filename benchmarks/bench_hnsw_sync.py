@@ -1,0 +1,111 @@
+"""Benchmark (prints numbers; not a test): how often Chroma persists its HNSW graph.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_hnsw_sync.py [--sizes 20000,100000] [--agree 300]
+
+Chroma writes the graph every ``sync_threshold`` records (default 1000) and rebuilds the
+unsynced tail from its log, on several threads, whenever a process opens the store. The
+product sets 100 (``rag/index/vectors.py``). Per setting, interleaved (A B A B) in one run:
+
+- add rate (records/s) through ``collection.add`` in batches of 64, as ingest writes;
+- open + first query (ms) in a new client;
+- agreement: a 350-record store is opened by two processes at once, each answering 300
+  queries for their top 20; the count of queries whose lists differ between the two
+  (the embedded store a CLI and the chat share; a refit run beside an eval).
+
+Vectors are synthetic (seeded gaussian, unit length): the graph, not the model, is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings
+
+SETTINGS = (1000, 100)
+AGREE_N = 350  # subtle: not a multiple of 100, so a tail of records since the last sync is replayed at open
+
+
+def _vectors(n: int, seed: int) -> np.ndarray:
+    v = np.random.default_rng(seed).standard_normal((n, 384)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _client(path: Path):
+    return chromadb.PersistentClient(path=str(path), settings=Settings(anonymized_telemetry=False))
+
+
+def build(path: Path, n: int, sync: int) -> float:
+    shutil.rmtree(path, ignore_errors=True)
+    col = _client(path).create_collection(
+        "bench", embedding_function=None, configuration={"hnsw": {"space": "cosine", "sync_threshold": sync}})
+    vectors = _vectors(n, 0)
+    start = time.perf_counter()
+    for s in range(0, n, 64):
+        ids = [str(i) for i in range(s, min(n, s + 64))]
+        col.add(ids=ids, embeddings=vectors[s:s + 64], metadatas=[{"doc_id": str(int(i) // 5)} for i in ids])
+    return n / (time.perf_counter() - start)
+
+
+def open_ms(path: Path) -> float:
+    """Open + first query in a fresh process (a client in this one would be Chroma's cached one)."""
+    code = ("import sys, time; sys.path.insert(0, %r); import bench_hnsw_sync as b; from pathlib import Path; "
+            "t = time.perf_counter(); b._client(Path(%r)).get_collection('bench').query("
+            "query_embeddings=[b._vectors(1, 1)[0].tolist()], n_results=20); print((time.perf_counter() - t) * 1000)")
+    out = subprocess.run([sys.executable, "-c", code % (str(Path(__file__).parent), str(path))],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.split()[-1])
+
+
+def worker(path: Path, out: Path) -> None:
+    col = _client(path).get_collection("bench")
+    queries = _vectors(300, 2)
+    out.write_text(json.dumps([col.query(query_embeddings=[q.tolist()], n_results=20)["ids"][0] for q in queries]))
+
+
+def disagreements(path: Path, rounds: int = 3) -> int:
+    differ = 0
+    for r in range(rounds):
+        outs = [path.parent / f"agree{r}{w}.json" for w in "ab"]
+        procs = [subprocess.Popen([sys.executable, __file__, "--worker", str(path), str(o)]) for o in outs]
+        for p in procs:
+            p.wait()
+        a, b = (json.loads(o.read_text()) for o in outs)
+        differ += sum(x != y for x, y in zip(a, b))
+    return differ
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="20000")
+    ap.add_argument("--worker", nargs=2)
+    args = ap.parse_args()
+    if args.worker:
+        return worker(Path(args.worker[0]), Path(args.worker[1]))
+    root = Path(tempfile.mkdtemp(prefix="bench_hnsw_sync_"))
+    try:
+        for sync in SETTINGS:
+            build(root / f"agree{sync}", AGREE_N, sync)
+            print(f"sync_threshold={sync:5d}  {AGREE_N} records, two processes at once, 3×300 queries: "
+                  f"{disagreements(root / f'agree{sync}')} top-20 lists differ", flush=True)
+        for n in map(int, args.sizes.split(",")):
+            for turn, sync in enumerate(SETTINGS * 2):
+                path = root / f"size{n}_{turn}"
+                rate = build(path, n, sync)
+                print(f"sync_threshold={sync:5d}  N={n}: add {rate:,.0f} records/s, "
+                      f"open + first query {open_ms(path):.0f} ms", flush=True)
+                shutil.rmtree(path, ignore_errors=True)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

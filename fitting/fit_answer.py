@@ -53,6 +53,7 @@ from ingest.embeddings import index_identity  # noqa: E402
 from rag.answer.features import (SENTENCE_FEATURES, TYPED_TOP, gather,  # noqa: E402
                                  question_vector)
 from rag.answer.model import AnswerModel, Logistic, columns  # noqa: E402
+from rag.answer.short import NO_SPAN  # noqa: E402
 from ingest.errors import QuestionError  # noqa: E402
 from rag.engine import Engine  # noqa: E402
 from rag.eval_squad import (load_question_texts, load_squad, open_indexes, pick_questions,  # noqa: E402
@@ -71,7 +72,7 @@ CHITCHAT = ROOT / "fitting" / "chitchat.jsonl"
 EVAL_LIMIT, SEED = 150, 0
 QA_EVAL = 0.3          # share of tests/qa kept out of fitting, to report on
 OFF_TOPIC = 100        # questions of other corpora asked of each corpus
-TYPE_COLUMNS = ("type_new", "type_new_ctx")
+TYPE_COLUMNS = ("type_new", "type_new_ctx", "span")
 CHEAP = tuple(f for f in SENTENCE_FEATURES if f not in TYPE_COLUMNS)
 
 
@@ -185,7 +186,7 @@ def mask_types(rows: list[dict], prefilter: Logistic) -> None:
             keep = np.argsort(-prefilter.logit(columns(r["X"], CHEAP, SENTENCE_FEATURES)))[:TYPED_TOP]
             drop = np.setdiff1d(np.arange(len(r["X"])), keep)
             for f in TYPE_COLUMNS:
-                r["X"][drop, SENTENCE_FEATURES.index(f)] = 0.0
+                r["X"][drop, SENTENCE_FEATURES.index(f)] = NO_SPAN if f == "span" else 0.0
 
 
 def question_rows(rows: list[dict], sentence: Logistic, ranker: Logistic) -> None:

@@ -24,6 +24,7 @@ from langchain_core.documents import Document
 from ingest import detect_script
 from rag.answer.asking import asked_type
 from rag.answer.candidates import candidates
+from rag.answer.short import NO_SPAN, span_logit
 from rag.citations import display_sentences
 from rag.index.lexical import tokenize
 
@@ -44,7 +45,7 @@ SENTENCE_FEATURES = (
     "sim", "sim_hub", "sim_rel", "sim_rank", "sim_prev", "sim_next", "cov", "cov_rel", "cov_rank",
     "cov_prev", "cov_next", "cov_ctx", "cov_title", "bigram", "bigram_ctx", "focus", "lcs", "restate",
     "anaphor", "anaphor_prev", "typed", "type_new", "type_new_ctx", "rrf_rel", "rank_inv", "first",
-    "log_len", "en", "en_sim", "miss_ctx", "cov_untitled",
+    "log_len", "en", "en_sim", "miss_ctx", "cov_untitled", "span",
 )
 QUESTION_FEATURES = (   # what ``question_vector`` returns, in order
     "best_logit", "logit_gap", "top_sim", "top_sim_hub", "top_cov", "top_cov_ctx", "top_bigram", "top_focus",
@@ -118,9 +119,9 @@ def gather(query: str, canonical_q: str, docs: list[Document], script: str, stor
     if not rows:
         return Evidence(kind=qi.kind, constants=constants, lang=_LANG[qi.en])
     _relative(rows)
-    _type_features(qi.kind, canonical_q, cands, rows, prefilter)
-    X = np.asarray([[r[f] for f in SENTENCE_FEATURES] for r in rows], dtype=np.float64)
     context = [(*r["_ctx"], docs[c.doc_index].metadata.get("title") or "") for r, c in zip(rows, cands)]
+    _type_features(qi.kind, query, canonical_q, cands, rows, context, prefilter)
+    X = np.asarray([[r[f] for f in SENTENCE_FEATURES] for r in rows], dtype=np.float64)
     return Evidence(cands, X, constants, qi.kind, _LANG[qi.en], context)
 
 
@@ -142,7 +143,7 @@ def _sentence_row(qi: _Question, canon: list[str], p: int, raw: np.ndarray, hub:
         "bigram": _share(qi.bigrams, c), "bigram_ctx": _share(qi.bigrams, ctx + title),
         "focus": _share(qi.focus, c), "lcs": _lcs(qi.canonical, c),
         "anaphor": anaphor, "anaphor_prev": anaphor * sim_prev,
-        "typed": float(qi.kind is not None), "type_new": 0.0, "type_new_ctx": 0.0,
+        "typed": float(qi.kind is not None), "type_new": 0.0, "type_new_ctx": 0.0, "span": NO_SPAN,
         "rrf_rel": (meta.get("rrf") or 0.0) / max_rrf,
         "rank_inv": 1.0 / (1 + (meta.get("rank") or 0)), "first": float(p == 0),
         "log_len": math.log(len(c)), "en": qi.en, "en_sim": qi.en * raw[p],
@@ -173,7 +174,8 @@ def _sims(vectors, q: np.ndarray, lexical) -> tuple[np.ndarray, np.ndarray]:
     return raw.astype(np.float64), (raw - lexical.centrality(V)).astype(np.float64)
 
 
-def _type_features(kind, canonical_q: str, cands: list[Candidate], rows: list[dict], prefilter) -> None:
+def _type_features(kind, query: str, canonical_q: str, cands: list[Candidate], rows: list[dict],
+                   context: list[tuple], prefilter) -> None:
     if kind is None:
         return
     order = range(len(rows))
@@ -184,6 +186,9 @@ def _type_features(kind, canonical_q: str, cands: list[Candidate], rows: list[di
         prev, nxt = rows[k]["_ctx"]
         rows[k]["type_new"] = float(has_new_entity(kind, cands[k].canonical, canonical_q))
         rows[k]["type_new_ctx"] = float(any(has_new_entity(kind, s, canonical_q) for s in (prev, nxt) if s))
+        # subtle: the answering sentence holds its answer where the question's words put it
+        # (DeepSeek的创始人梁文锋), a neighbour only names something of that type
+        rows[k]["span"] = span_logit(query, [cands[k].canonical, *context[k]])
 
 
 def _constants(weights: dict[str, float], lexical, docs: list[Document], kind, en: float) -> np.ndarray:

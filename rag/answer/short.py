@@ -31,8 +31,8 @@ from rag.answer.candidates import FUNCTION_CHARS, KINDS, Candidate, candidates, 
 from rag.answer.numerals import UNIT
 from rag.translate import english_to_chinese_terms
 
-__all__ = ["features", "FEATURE_NAMES", "short_answer", "score_candidates", "confidence", "confidence_features",
-           "CONFIDENCE_NAMES", "shown_span", "WEIGHTS_PATH"]
+__all__ = ["features", "FEATURE_NAMES", "short_answer", "score_candidates", "span_logit", "NO_SPAN", "confidence",
+           "confidence_features", "CONFIDENCE_NAMES", "shown_span", "WEIGHTS_PATH"]
 
 WEIGHTS_PATH = Path(__file__).with_name("short_weights.json")
 
@@ -170,6 +170,22 @@ def score_candidates(question: str, sentences: list[str], weights: dict | None =
     else:
         probs = 1.0 / (1.0 + np.exp(-z))
     return asked, sorted(zip(cands, probs.tolist()), key=lambda cp: -cp[1])
+
+
+NO_SPAN = -10.0     # span_logit of a sentence with no candidate span
+
+
+def span_logit(question: str, sentences: list[str], weights: dict | None = None) -> float:
+    """The scorer's best candidate logit in ``sentences[0]`` (context after it, as in
+    ``score_candidates``): how answer-like its best span sits against the question's words,
+    comparable across sentences because the features are. ``NO_SPAN`` when it has none."""
+    asked = asked_type(question)
+    cands = candidates(sentences[0], question) if asked and sentences and sentences[0] else []
+    if not cands:
+        return NO_SPAN
+    w = weights or _weights(str(WEIGHTS_PATH))
+    z = features(question, sentences[0], cands, asked, "".join(sentences[1:])) @ np.asarray(w["coef"])
+    return max(float(z.max() + w["intercept"]), NO_SPAN)
 
 
 CONFIDENCE_NAMES = ["bias", "top_p", "log_margin", "log_candidates", "kind_is_asked"] + [f"ask_{t}" for t in TYPES]

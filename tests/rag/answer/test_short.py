@@ -6,7 +6,7 @@ import pytest
 
 from rag.answer.candidates import candidates
 from rag.answer.gloss import english_name, gloss
-from rag.answer.short import short_answer, shown_span
+from rag.answer.short import NO_SPAN, short_answer, shown_span, span_logit
 
 FOUNDER = "幻方量化和DeepSeek的创始人梁文锋毕业于浙江大学。"
 
@@ -30,6 +30,24 @@ def test_no_short_answer_for_untyped_questions_or_empty_input():
 def test_no_candidates_in_empty_text(sentence, question):
     assert candidates(sentence, question) == []
     assert short_answer(question, [sentence]) is None
+
+
+@pytest.mark.parametrize("question,answering,neighbour", [
+    # the asked-for span where the question's words put it, against a sentence that only names one
+    ("梁文锋毕业于哪所大学？", FOUNDER, "浙江大学是一所位于杭州的大学，梁文锋曾在这里演讲。"),
+    ("伦敦世界博览会是哪一年举办的？", "首届世界博览会于1851年在伦敦举办。", "1900年前后，伦敦的人口已经很多。"),
+    ("这家公司买了多少块GPU？", "该公司于2025年1月购买了2048块GPU用于训练。", "该公司共有300名员工。"),
+])
+def test_span_logit_is_higher_where_the_answer_sits(question, answering, neighbour):
+    assert span_logit(question, [answering]) > span_logit(question, [neighbour]) > NO_SPAN
+
+
+@pytest.mark.parametrize("question,sentences", [
+    ("为什么DeepSeek很有名？", [FOUNDER]), ("DeepSeek的创始人是谁？", []), ("DeepSeek的创始人是谁？", [""]),
+    ("", [FOUNDER]), ("哪一年？", ["。"]),
+])
+def test_span_logit_of_no_asked_type_or_no_candidate_is_the_floor(question, sentences):
+    assert span_logit(question, sentences) == NO_SPAN
 
 
 def test_the_year_of_a_full_date_when_the_question_asks_a_year():

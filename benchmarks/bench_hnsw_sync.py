@@ -1,16 +1,21 @@
 """Benchmark (prints numbers; not a test): how often Chroma persists its HNSW graph.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/bench_hnsw_sync.py [--sizes 20000,100000] [--agree 300]
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_hnsw_sync.py [--sizes 20000,100000]
 
 Chroma writes the graph every ``sync_threshold`` records (default 1000) and rebuilds the
-unsynced tail from its log, on several threads, whenever a process opens the store. The
-product sets 100 (``rag/index/vectors.py``). Per setting, interleaved (A B A B) in one run:
+unsynced tail from its log, on several threads, whenever a process opens the store; and it
+searches the graph with ``ef_search`` candidates (default 100). The product's settings are
+in ``rag/index/vectors.py``. Per sync setting, interleaved (A B A B) in one run:
 
 - add rate (records/s) through ``collection.add`` in batches of 64, as ingest writes;
 - open + first query (ms) in a new client;
 - agreement: a 350-record store is opened by two processes at once, each answering 300
   queries for their top 20; the count of queries whose lists differ between the two
   (the embedded store a CLI and the chat share; a refit run beside an eval).
+
+Then per ``ef_search`` (100, 200; A B A B, each in a fresh process) on the 350-record store
+and the last store of each size: recall of the top 20 against exact (numpy) search, the
+queries whose top 20 is exact, and ms per query.
 
 Vectors are synthetic (seeded gaussian, unit length): the graph, not the model, is measured.
 """
@@ -30,7 +35,8 @@ import chromadb
 import numpy as np
 from chromadb.config import Settings
 
-SETTINGS = (1000, 100)
+SETTINGS = (1000, 100, 1)
+EF_SEARCH = (100, 200)
 AGREE_N = 350  # subtle: not a multiple of 100, so a tail of records since the last sync is replayed at open
 
 
@@ -71,6 +77,32 @@ def worker(path: Path, out: Path) -> None:
     out.write_text(json.dumps([col.query(query_embeddings=[q.tolist()], n_results=20)["ids"][0] for q in queries]))
 
 
+def ef_worker(path: Path, ef: int) -> None:
+    """Recall of the top 20 against exact search, and ms per query, at ``ef_search`` = ef."""
+    col = _client(path).get_collection("bench")
+    col.modify(configuration={"hnsw": {"ef_search": ef}})
+    col = _client(path).get_collection("bench")
+    vectors = _vectors(col.count(), 0)         # what build() wrote, ids "0".."n-1"
+    queries = _vectors(300, 3)
+    exact = [{str(j) for j in np.argsort(-(vectors @ q))[:20]} for q in queries]
+    start = time.perf_counter()
+    found = [set(col.query(query_embeddings=[q.tolist()], n_results=20)["ids"][0]) for q in queries]
+    ms = (time.perf_counter() - start) * 1000 / len(queries)
+    print(json.dumps({"recall": float(np.mean([len(f & e) / 20 for f, e in zip(found, exact)])),
+                      "exact_lists": sum(f == e for f, e in zip(found, exact)), "ms": ms}))
+
+
+def ef_compare(path: Path) -> str:
+    out = []
+    for ef in EF_SEARCH * 2:
+        res = subprocess.run([sys.executable, __file__, "--ef-worker", str(path), str(ef)],
+                             capture_output=True, text=True, check=True).stdout
+        r = json.loads(res.strip().splitlines()[-1])
+        out.append(f"ef_search={ef}: recall@20 {r['recall']:.3f}, exact top-20 {r['exact_lists']}/300, "
+                   f"{r['ms']:.2f} ms/query")
+    return "; ".join(out)
+
+
 def disagreements(path: Path, rounds: int = 3) -> int:
     differ = 0
     for r in range(rounds):
@@ -87,21 +119,27 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="20000")
     ap.add_argument("--worker", nargs=2)
+    ap.add_argument("--ef-worker", nargs=2)
     args = ap.parse_args()
     if args.worker:
         return worker(Path(args.worker[0]), Path(args.worker[1]))
+    if args.ef_worker:
+        return ef_worker(Path(args.ef_worker[0]), int(args.ef_worker[1]))
     root = Path(tempfile.mkdtemp(prefix="bench_hnsw_sync_"))
     try:
         for sync in SETTINGS:
             build(root / f"agree{sync}", AGREE_N, sync)
             print(f"sync_threshold={sync:5d}  {AGREE_N} records, two processes at once, 3×300 queries: "
                   f"{disagreements(root / f'agree{sync}')} top-20 lists differ", flush=True)
+        print(f"{AGREE_N} records: {ef_compare(root / f'agree{SETTINGS[-1]}')}", flush=True)
         for n in map(int, args.sizes.split(",")):
             for turn, sync in enumerate(SETTINGS * 2):
                 path = root / f"size{n}_{turn}"
                 rate = build(path, n, sync)
                 print(f"sync_threshold={sync:5d}  N={n}: add {rate:,.0f} records/s, "
                       f"open + first query {open_ms(path):.0f} ms", flush=True)
+                if turn == len(SETTINGS) * 2 - 1:
+                    print(f"N={n}: {ef_compare(path)}", flush=True)
                 shutil.rmtree(path, ignore_errors=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)

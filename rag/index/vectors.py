@@ -27,12 +27,12 @@ __all__ = ["ChromaTarget", "Vectors", "open_client", "open_ephemeral_client"]
 # and rebuilds the unsynced rest from its log, on several threads, at every open. A store under
 # 1000 chunks was rebuilt by every process, and two processes at once built different graphs:
 # the same question got a different 20th dense neighbour (1–2 of 300 CMRC questions), enough to
-# make refits of the answer model differ. Syncing every 100 records (Chroma's batch size) makes
-# the persisted graph the one every process searches. benchmarks/bench_hnsw_sync.py: top-20
-# lists differing between two processes 3–6 of 900 → 0; add rate unchanged within noise;
-# open + first query 2.5–3.7× faster (100k: 759–1084 → 305–384 ms).
-_SYNC_EVERY = 100
-_HNSW = {"hnsw": {"space": "cosine", "sync_threshold": _SYNC_EVERY}}
+# make refits of the answer model differ. Syncing after every write makes the persisted graph the
+# one every process searches; and searching it with 200 candidates instead of 100 makes a small
+# store's top 20 exact whatever graph was built (3 of 900 CMRC questions missed one at 100).
+# benchmarks/bench_hnsw_sync.py has the measurements (agreement, add rate, open time, recall, ms).
+_TUNED = {"sync_threshold": 1, "ef_search": 200}
+_HNSW = {"hnsw": {"space": "cosine", **_TUNED}}
 
 
 def _telemetry_off() -> ChromaSettings:
@@ -95,9 +95,9 @@ class Vectors:
             self.name, embedding_function=None, configuration=_HNSW,
             metadata={"embedding_model": self.model, "embedding_dim": self.dim})
         hnsw = (collection.configuration or {}).get("hnsw") or {}
-        if hnsw.get("sync_threshold", _SYNC_EVERY) > _SYNC_EVERY:
-            # a store made before _SYNC_EVERY: Chroma syncs its graph at the next read
-            collection.modify(configuration={"hnsw": {"sync_threshold": _SYNC_EVERY}})
+        if any(hnsw.get(key, value) != value for key, value in _TUNED.items()):
+            # a store made before _TUNED: Chroma syncs its graph at the next read
+            collection.modify(configuration={"hnsw": dict(_TUNED)})
         return collection
 
     def recorded_model(self) -> tuple[str | None, int | None]:

@@ -107,18 +107,18 @@ def test_deletion_inside_a_subfolder_is_synced(tmp_path, embeddings):
     assert "四十二米" not in engine.query("白鹭港的灯塔有多高？").answer
 
 
-def test_vector_graph_is_persisted_often_in_new_and_old_stores(tmp_path, embeddings):
+def test_vector_graph_is_persisted_and_searched_wide_in_new_and_old_stores(tmp_path, embeddings):
     # subtle: an unsynced graph is rebuilt by every process that opens the store, and two builds
     # can differ (benchmarks/bench_hnsw_sync.py); an old store is switched over when opened.
-    from rag.index.vectors import _SYNC_EVERY
+    from rag.index.vectors import _TUNED
     engine = _engine(tmp_path / "vs", embeddings)
     engine.upload("short.txt", SHORT.encode())
     collection = engine.store.vectors.collection
-    assert collection.configuration["hnsw"]["sync_threshold"] == _SYNC_EVERY
-    collection.modify(configuration={"hnsw": {"sync_threshold": 1000}})     # as stores made before were
+    assert _TUNED.items() <= collection.configuration["hnsw"].items()
+    collection.modify(configuration={"hnsw": {"sync_threshold": 1000, "ef_search": 100}})  # as stores made before
     del engine, collection
     reopened = _engine(tmp_path / "vs", embeddings)
-    assert reopened.store.vectors.collection.configuration["hnsw"]["sync_threshold"] == _SYNC_EVERY
+    assert _TUNED.items() <= reopened.store.vectors.collection.configuration["hnsw"].items()
     assert "三公斤" in reopened.query("鲸鱼每天吃多少虾？").answer
 
 

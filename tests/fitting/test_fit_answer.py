@@ -74,3 +74,17 @@ def test_missing_weights_name_the_fitting_script(tmp_path: Path):
     (tmp_path / "w.json").write_text('{"late": {}}', encoding="utf-8")
     with pytest.raises(ConfigError, match="'separate'"):
         AnswerModel.load("separate", tmp_path / "w.json")
+
+
+def test_weights_fitted_for_other_features_name_the_fitting_script(tmp_path: Path):
+    from rag import ConfigError
+    from rag.answer.model import WEIGHTS
+
+    weights = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    sentence = weights["separate"]["sentence"]
+    # as weights fitted before the last sentence feature was added
+    sentence.update({k: sentence[k][:-1] for k in ("features", "mean", "scale", "coef")})
+    (tmp_path / "w.json").write_text(json.dumps(weights), encoding="utf-8")
+    with pytest.raises(ConfigError, match="other sentence features.*fitting/fit_answer.py"):
+        AnswerModel.load("separate", tmp_path / "w.json")
+    assert AnswerModel.load("late", tmp_path / "w.json").sentence.features == SENTENCE_FEATURES

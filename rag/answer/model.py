@@ -145,8 +145,7 @@ class AnswerModel:
         except (OSError, ValueError, KeyError) as exc:
             raise ConfigError(f"No fitted answer weights for {kind!r} sentence vectors in {path} "
                               f"({type(exc).__name__}); run `python fitting/fit_answer.py` to fit them.") from None
-        stale = [m for m in ("sentence", "ranker") if m in d and tuple(d[m]["features"]) != SENTENCE_FEATURES]
-        if stale:
+        if any(m in d and tuple(d[m]["features"]) != SENTENCE_FEATURES for m in ("sentence", "ranker")):
             # subtle: a model fitted on other columns would multiply the wrong features, or crash on shapes
             raise ConfigError(f"The answer weights in {path} were fitted for other sentence features than this "
                               "version computes; run `python fitting/fit_answer.py` to refit them.")

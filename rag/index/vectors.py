@@ -4,7 +4,9 @@ Owns: opening Chroma (a persistent folder, or ``chromadb.HttpClient`` when CHROM
 is set; telemetry off; never Chroma's own embedding function — vectors are always
 passed in), the model identity recorded on the collection, paged reads (one Chroma
 ``get()`` fails past 32,766 records), and reopening an embedded store when another
-process changed it (an embedded client keeps a stale vector index in memory).
+process changed it (an embedded client keeps a stale vector index in memory), and the HNSW
+settings every process searches with (graph synced after every write, ``ef_search`` 200; older
+stores are switched over when opened).
 A record is an id, a vector and ``{"doc_id"}`` — no document text: Chroma indexes every
 document it is given for its own full-text search, which nothing here uses (it was half
 of the store's ingest time). Records of older stores that still carry text are read the same.

@@ -8,7 +8,7 @@ searches the graph with ``ef_search`` candidates (default 100). The product's se
 in ``rag/index/vectors.py``. Per sync setting, interleaved (A B A B) in one run:
 
 - add rate (records/s) through ``collection.add`` in batches of 64, as ingest writes;
-- open + first query (ms) in a new client;
+- open + first query (ms) in a new client, then one 5-record add (ms: an upload's write);
 - agreement: a 350-record store is opened by two processes at once, each answering 300
   queries for their top 20; the count of queries whose lists differ between the two
   (the embedded store a CLI and the chat share; a refit run beside an eval).
@@ -61,14 +61,18 @@ def build(path: Path, n: int, sync: int) -> float:
     return n / (time.perf_counter() - start)
 
 
-def open_ms(path: Path) -> float:
-    """Open + first query in a fresh process (a client in this one would be Chroma's cached one)."""
+def open_ms(path: Path) -> tuple[float, float]:
+    """(open + first query, then one 5-record add as an upload writes) in ms, in a fresh process
+    (a client in this one would be Chroma's cached one)."""
     code = ("import sys, time; sys.path.insert(0, %r); import bench_hnsw_sync as b; from pathlib import Path; "
-            "t = time.perf_counter(); b._client(Path(%r)).get_collection('bench').query("
-            "query_embeddings=[b._vectors(1, 1)[0].tolist()], n_results=20); print((time.perf_counter() - t) * 1000)")
+            "t = time.perf_counter(); col = b._client(Path(%r)).get_collection('bench'); col.query("
+            "query_embeddings=[b._vectors(1, 1)[0].tolist()], n_results=20); o = (time.perf_counter() - t) * 1000; "
+            "t = time.perf_counter(); col.add(ids=[f'up{i}' for i in range(5)], embeddings=b._vectors(5, 4)); "
+            "print(o, (time.perf_counter() - t) * 1000)")
     out = subprocess.run([sys.executable, "-c", code % (str(Path(__file__).parent), str(path))],
                          capture_output=True, text=True, check=True).stdout
-    return float(out.split()[-1])
+    opened, added = out.split()[-2:]
+    return float(opened), float(added)
 
 
 def worker(path: Path, out: Path) -> None:
@@ -136,8 +140,9 @@ def main() -> None:
             for turn, sync in enumerate(SETTINGS * 2):
                 path = root / f"size{n}_{turn}"
                 rate = build(path, n, sync)
+                opened, added = open_ms(path)
                 print(f"sync_threshold={sync:5d}  N={n}: add {rate:,.0f} records/s, "
-                      f"open + first query {open_ms(path):.0f} ms", flush=True)
+                      f"open + first query {opened:.0f} ms, then a 5-record add {added:.0f} ms", flush=True)
                 if turn == len(SETTINGS) * 2 - 1:
                     print(f"N={n}: {ef_compare(path)}", flush=True)
                 shutil.rmtree(path, ignore_errors=True)

@@ -27,7 +27,7 @@ import jieba.posseg as pseg
 from ingest import to_canonical
 from rag.answer.asking import TYPES, question_sides
 from rag.answer.gloss import proper_names
-from rag.answer.numerals import APPROX, CURRENCY, DATE, NUM, QUANTITY, RANGE, YEAR, duration
+from rag.answer.numerals import APPROX, DATE, NUM, QUANTITY, RANGE, YEAR, duration, quantity_kind
 
 __all__ = ["KINDS", "Candidate", "candidates", "slots", "FUNCTION_CHARS"]
 
@@ -156,7 +156,7 @@ def _numerals(sentence: str, words: list[tuple[int, int, str, str]]) -> list[Can
         text = m.group().rstrip()
         if not re.search(r"\d|[一二两三四五六七八九十百千廿卅]", text):
             continue
-        kind = "amount" if re.search(CURRENCY + "$", text) else "number"
+        kind = quantity_kind(text)
         out.append(Candidate(m.start(), m.start() + len(text), text, kind, "num", 1, False))
         for part in (rf"(?:约|近|逾|超过|第)?{NUM}\s*(?:多|余)?\s*[万亿千百]*", rf"{NUM}"):
             bare = re.match(part, text)
@@ -366,7 +366,7 @@ def _slot_candidates(question: str, sentence: str, words) -> list[Candidate]:
         if DATE.fullmatch(text) and not duration(text):
             kind = "date"
         elif QUANTITY.fullmatch(text) and re.search(r"\d|[一二两三四五六七八九十百千]", text):
-            kind = "amount" if re.search(CURRENCY + "$", text) else "number"
+            kind = quantity_kind(text)
         else:
             kind = _name_kind(text, flag if flag in _NAME_FLAGS else "n")
         out.append(Candidate(a, b, text, kind, "slot", max(1, sum(a <= w[0] < b for w in words)), True))
@@ -375,6 +375,14 @@ def _slot_candidates(question: str, sentence: str, words) -> list[Candidate]:
 
 def candidates(sentence: str, question: str = "") -> list[Candidate]:
     """Candidate spans of ``sentence`` (canonical), minus those the question already names."""
+    return list(_candidates(sentence, question))
+
+
+# subtle: the answer step asks for one sentence's candidates several times (has_new_entity,
+# span_logit, then the short answer of the chosen sentence); Candidate is frozen, so a cached
+# tuple is safe to share
+@lru_cache(maxsize=512)
+def _candidates(sentence: str, question: str) -> tuple[Candidate, ...]:
     q = to_canonical(question)
     seen, out = set(), []
     words = _words(sentence)
@@ -385,4 +393,4 @@ def candidates(sentence: str, question: str = "") -> list[Candidate]:
             continue
         seen.add((c.start, c.end))
         out.append(c)
-    return out
+    return tuple(out)

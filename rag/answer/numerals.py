@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NUM", "CURRENCY", "UNIT", "DATE", "QUANTITY", "APPROX", "YEAR", "RANGE", "duration"]
+__all__ = ["NUM", "CURRENCY", "UNIT", "DATE", "QUANTITY", "APPROX", "YEAR", "RANGE", "duration", "quantity_kind"]
 
 NUM = r"(?:\d+(?:[.,，]\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千廿卅]+)"
 CURRENCY = r"(?:美元|美金|日元|日圆|港元|港币|欧元|英镑|卢布|元|块钱|人民币|镑|法郎|马克|比索|新台币|台币)"
@@ -29,6 +29,7 @@ QUANTITY = re.compile(
     rf"百分之{NUM}|{NUM}分之{NUM}|\d+\s*[–\-:：比]\s*\d+(?![\d.]|\s*{UNIT})|"
     rf"(?:约|近|逾|超过|第)?(?:{NUM}\s*[-–~至到]\s*)?{NUM}\s*(?:多|余)?\s*(?:[万亿千百]+)?\s*(?:{UNIT}"
     rf"(?:\s*{NUM}\s*{UNIT})?)?")
+_IN_CURRENCY = re.compile(CURRENCY + "$")
 APPROX = re.compile(r"(?:大约|约|近|逾|超过|第)\s*")
 YEAR = re.compile(rf"(?:公元前?\s*)?(?:{NUM}|元)\s*年(?!代)")
 RANGE = re.compile(rf"({DATE.pattern})\s*(?:至|到|－|-|–|~|～)\s*({DATE.pattern})")
@@ -47,3 +48,8 @@ def duration(text: str) -> bool:
     if unit == "年":     # a positional numeral or one or two digits count years; 2023, 一九八四 name one
         return bool(more or re.search("[十百千两廿卅]", number)) or len(number) <= (2 if number.isdigit() else 1)
     return unit != "月" or bool(more or measure)
+
+
+def quantity_kind(text: str) -> str:
+    """A quantity ending in a currency is an amount (16亿美元); any other is a number."""
+    return "amount" if _IN_CURRENCY.search(text) else "number"

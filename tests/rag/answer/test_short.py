@@ -124,3 +124,17 @@ def test_gloss_uses_the_english_name_the_source_gives(span, context, expected):
 def test_gloss_leaves_unknown_words_alone():
     assert gloss("幻方量化") == "幻方量化"
     assert gloss("") == ""
+
+
+def test_the_word_lists_pinyin_check_skips_only_what_pinyin_could_not_match():
+    # subtle: the table's pinyin check skips converting a term whose English does not start with a
+    # reading of its first character; that is exact only while lazy_pinyin's first syllable is
+    # always one of those readings (ü as v, tones dropped).
+    from pypinyin import lazy_pinyin
+
+    from rag.answer.gloss import _readings, _reverse
+
+    assert "lv" in _readings("绿") and _readings("北") == ("bei",) and _readings("a") == ()
+    terms = sorted(_reverse())[::20]
+    assert len(terms) > 3000
+    assert [t for t in terms if lazy_pinyin(t)[0] not in _readings(t[0])] == []

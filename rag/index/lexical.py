@@ -24,6 +24,7 @@ from rag.translate import english_to_chinese_terms, pinyin_map, pinyin_terms, ro
 __all__ = ["tokenize", "Lexical", "pinyin_rows", "BM25_ROW_BUDGET"]
 
 BM25_ROW_BUDGET = 8000   # rows FTS5 ranks per question, whatever the corpus size (Lexical.bm25_tokens)
+_DF_CACHE = 200_000      # terms whose document frequency a process keeps between changes
 
 jieba.setLogLevel(logging.WARNING)
 _WORD = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
@@ -44,16 +45,20 @@ def tokenize(text: str) -> list[str]:
 class Lexical:
     """BM25, term statistics and name lookup over the catalog; nothing is loaded whole.
 
-    subtle: the chunk count and the centroid are cached until ``invalidate()`` — the store
-    calls it when it sees a change (its own or another process's).
+    subtle: the chunk count, the centroid and document frequencies are cached until
+    ``invalidate()`` — the store calls it when it sees a change (its own or another process's).
     """
 
     def __init__(self, catalog) -> None:
         self.catalog = catalog
         self._cache: dict[str, object] = {}
+        self._df: dict[str, int] = {}
+        self._generation = 0
 
     def invalidate(self) -> None:
+        self._generation += 1
         self._cache.clear()
+        self._df.clear()
 
     def _cached(self, key: str, compute):
         if key not in self._cache:
@@ -72,8 +77,18 @@ class Lexical:
         return self.catalog.contains_phrase(tokenize(text))
 
     def df(self, token: str) -> int:
-        """How many chunks contain ``token``."""
-        return self.catalog.df(token)
+        """How many chunks contain ``token``.
+
+        subtle: FTS5 counts a term's documents by reading its whole posting list (0.2 ms a
+        term at 100k chunks, ~34 terms a question: idf, answerability, BM25's token budget).
+        A count read while a change lands is not kept: it may predate the change.
+        """
+        if (n := self._df.get(token)) is not None:
+            return n
+        generation, n = self._generation, self.catalog.df(token)
+        if generation == self._generation and len(self._df) < _DF_CACHE:
+            self._df[token] = n
+        return n
 
     def centrality(self, vectors: np.ndarray) -> np.ndarray:
         """Cosine of each sentence vector to the corpus' mean sentence.

@@ -70,6 +70,39 @@ def test_same_file_name_in_two_folders_are_two_documents(tmp_path, embeddings):
     assert (again.chunks_added, again.removed, again.unchanged) == (0, 0, 2)
 
 
+def test_term_counts_read_before_an_upload_or_a_delete_follow_it(tmp_path, embeddings):
+    # subtle: document frequencies are cached per process; a count of 0 kept past an upload
+    # would drop the new document's words from BM25 (a token no chunk has is not searched).
+    engine = _engine(tmp_path / "vs", embeddings)
+    _write(tmp_path / "corpus" / "news.txt")
+    engine.ingest(tmp_path / "corpus")
+    assert engine.lexical.df("海豚") == 0 and engine.lexical.df("鲸鱼") == 1
+    engine.upload("dolphin.txt", "海豚馆的新闻：海豚每天吃五公斤鱼。".encode())
+    assert engine.lexical.df("海豚") == 1
+    assert "dolphin.txt" in engine.query("海豚每天吃多少公斤鱼？").retrieved
+    engine.delete("upload:dolphin.txt")
+    assert engine.lexical.df("海豚") == 0 and engine.lexical.df("鲸鱼") == 1
+
+
+def test_a_term_count_read_while_a_change_lands_is_not_kept():
+    from rag.index.lexical import Lexical
+
+    class Catalog:
+        reads = 0
+
+        def df(self, token):
+            Catalog.reads += 1
+            if token == "racing":       # another thread commits a change mid-read
+                lexical.invalidate()
+            return 7
+
+    lexical = Lexical(Catalog())
+    assert lexical.df("鲸鱼") == lexical.df("鲸鱼") == 7 and Catalog.reads == 1
+    assert lexical.df("racing") == lexical.df("racing") == 7 and Catalog.reads == 3
+    lexical.invalidate()
+    assert lexical.df("鲸鱼") == 7 and Catalog.reads == 4
+
+
 def test_upload_named_like_an_ingested_file_replaces_nothing(tmp_path, embeddings):
     engine = _engine(tmp_path / "vs", embeddings)
     _write(tmp_path / "corpus" / "news.txt")

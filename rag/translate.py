@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["english_to_chinese_terms", "pinyin_map", "pinyin_terms", "romanisable"]
+__all__ = ["english_to_chinese_terms", "pinyin_map", "pinyin_terms", "romanisable", "warm"]
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _POS = re.compile(r"\b(?:n|v|vt|vi|adj|adv|prep|conj|pron|num|int|art|abbr|pl|aux)\.")
@@ -60,6 +60,13 @@ def english_to_chinese_terms(question: str) -> list[str]:
         if w not in _STOP:
             terms.extend(_glosses(w))
     return list(dict.fromkeys(terms))
+
+
+def warm() -> None:
+    """Read the word list an English question's terms come from, and import pypinyin, which
+    romanises an upload's words: what a process otherwise does at its first of each."""
+    _lexicon()
+    _romanised("")
 
 
 def romanisable(vocabulary: set[str]) -> set[str]:

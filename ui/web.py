@@ -13,6 +13,7 @@ Does not own: answering (``rag``), markup and escaping (``ui.render``, ``ui.arti
 from __future__ import annotations
 
 import ipaddress
+import threading
 
 import gradio as gr
 
@@ -263,6 +264,8 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     if engine.first_build_pending():
         print(f"Building the index from {settings.corpus_dir} (first run only)…", flush=True)
     engine.ensure_index()
+    # subtle: while Gradio starts and the reader types, not during the first question (1.3 s → 0.1 s)
+    threading.Thread(target=engine.warm_up, name="warm-up", daemon=True).start()
     app = build_app(engine, settings)
     try:
         launch(app, settings, host, port)

@@ -23,7 +23,7 @@ from importlib import resources
 import jieba
 import jieba.posseg as pseg
 
-__all__ = ["gloss", "english_of", "english_name", "proper_names", "source_english"]
+__all__ = ["gloss", "english_of", "english_name", "proper_names", "source_english", "warm"]
 
 _POS_SPLIT = re.compile(r"\b(n|v|vt|vi|adj|adv|prep|conj|pron|num|int|art|abbr|pl|aux)\.")
 _NOUNISH = {None, "n", "abbr", "pl"}
@@ -167,6 +167,14 @@ def english_name(word: str) -> str | None:
 def english_of(word: str) -> str | None:
     """The word list's English for a Chinese word, if it has one."""
     return _reverse().get(word)
+
+
+def warm() -> None:
+    """Build now what the first typed question or English gloss of a process builds: CC-CEDICT's
+    names, the reversed word list and pypinyin's tables (~1.5 s once)."""
+    proper_names()
+    _reverse()
+    _pinyin("")
 
 
 # -- numbers and dates -------------------------------------------------------------------------

@@ -20,8 +20,9 @@ from langchain_core.documents import Document
 
 from ingest import detect_script
 from rag.translate import english_to_chinese_terms, pinyin_map, pinyin_terms, romanisable
+from rag.translate import warm as warm_translate
 
-__all__ = ["tokenize", "Lexical", "pinyin_rows", "BM25_ROW_BUDGET"]
+__all__ = ["tokenize", "Lexical", "pinyin_rows", "BM25_ROW_BUDGET", "warm"]
 
 BM25_ROW_BUDGET = 8000   # rows FTS5 ranks per question, whatever the corpus size (Lexical.bm25_tokens)
 _DF_CACHE = 200_000      # terms whose document frequency a process keeps between changes
@@ -40,6 +41,12 @@ def tokenize(text: str) -> list[str]:
     """Lower-cased jieba search-mode tokens of canonical text, without punctuation or stopwords."""
     return [w for w in (t.strip().lower() for t in jieba.lcut_for_search(text))
             if w and w not in _STOP and _WORD.search(w)]
+
+
+def warm() -> None:
+    """Load jieba's dictionary and the English word list now, not at the first question."""
+    jieba.initialize()
+    warm_translate()
 
 
 class Lexical:

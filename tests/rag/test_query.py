@@ -108,3 +108,18 @@ def test_first_query_builds_the_index_from_the_default_corpus(tmp_path, monkeypa
     assert "浙江大学" in ans.answer and [c.source for c in ans.citations] == ["003_9dad58ff233fdee4.txt"]
     engine = rag.get_engine()
     assert rag.query("梁文锋毕业于哪所大学？").answer == ans.answer and rag.get_engine() is engine
+
+
+def test_warm_up_builds_what_a_process_builds_at_its_first_questions(engine):
+    import jieba
+
+    from rag import translate
+    from rag.answer import gloss
+
+    loaders = (gloss.proper_names, gloss._reverse, translate._lexicon, translate._romanised)
+    for load in loaders:
+        load.cache_clear()
+    engine.warm_up()
+    assert jieba.dt.initialized and all(load.cache_info().currsize for load in loaders)
+    ans = engine.query("How much did it cost to train DeepSeek V3?")
+    assert not ans.abstained and ans.short == "560万美元 (5.6 million US dollars)"

@@ -60,12 +60,12 @@ class Lexical:
         self.catalog = catalog
         self._cache: dict[str, object] = {}
         self._df: dict[str, int] = {}
-        self._generation = 0
 
     def invalidate(self) -> None:
-        self._generation += 1
         self._cache.clear()
-        self._df.clear()
+        # subtle: a new dict, not clear(): a count being read while the change lands goes
+        # into the old one, which nothing reads any more
+        self._df = {}
 
     def _cached(self, key: str, compute):
         if key not in self._cache:
@@ -90,11 +90,11 @@ class Lexical:
         term at 100k chunks, ~34 terms a question: idf, answerability, BM25's token budget).
         A count read while a change lands is not kept: it may predate the change.
         """
-        if (n := self._df.get(token)) is not None:
-            return n
-        generation, n = self._generation, self.catalog.df(token)
-        if generation == self._generation and len(self._df) < _DF_CACHE:
-            self._df[token] = n
+        cache = self._df
+        if (n := cache.get(token)) is None:
+            n = self.catalog.df(token)
+            if len(cache) < _DF_CACHE:
+                cache[token] = n
         return n
 
     def centrality(self, vectors: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ Does not own: answering (``rag``), markup and escaping (``ui.render``, ``ui.arti
 from __future__ import annotations
 
 import ipaddress
+import sys
 import threading
 
 import gradio as gr
@@ -257,6 +258,13 @@ def launch(app: gr.Blocks, settings: Settings, host: str | None = None, port: in
     return app.launch(**launch_options(settings, host, port), **extra)
 
 
+def _warm_up(engine: Engine) -> None:
+    try:
+        engine.warm_up()
+    except Exception as exc:  # noqa: BLE001 - the first question meets, and reports, the same failure
+        print(f"Warm-up skipped ({exc}); the first answer builds what it needs.", file=sys.stderr, flush=True)
+
+
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     """``rag ui``: build the engine and index once, then serve until interrupted."""
     launch_options(settings, host, port)  # fail on an unsafe bind before loading models
@@ -265,7 +273,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
         print(f"Building the index from {settings.corpus_dir} (first run only)…", flush=True)
     engine.ensure_index()
     # subtle: while Gradio starts and the reader types, not during the first question (1.3 s → 0.1 s)
-    threading.Thread(target=engine.warm_up, name="warm-up", daemon=True).start()
+    threading.Thread(target=_warm_up, args=(engine,), name="warm-up", daemon=True).start()
     app = build_app(engine, settings)
     try:
         launch(app, settings, host, port)

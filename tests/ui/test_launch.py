@@ -132,3 +132,16 @@ def test_rag_ui_starts_and_answers(fresh, private_index, tmp_path):
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+def test_a_failed_warm_up_is_one_line_and_the_chat_still_starts(engine, monkeypatch, capsys):
+    from ui.web import _warm_up
+
+    def broken():
+        raise OSError("cedict word list unreadable")
+
+    monkeypatch.setattr(engine, "warm_up", broken)
+    _warm_up(engine)        # on the chat's background thread: must not raise
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Warm-up skipped (cedict word list unreadable)" in err
+    assert not engine.query("梁文锋毕业于哪所大学？").abstained

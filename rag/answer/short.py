@@ -152,18 +152,24 @@ def _weights(path: str) -> dict:
     return data
 
 
+def _logits(question: str, sentences: list[str], w: dict) -> tuple[str | None, list[Candidate], np.ndarray]:
+    """(asked type, candidates of ``sentences[0]``, their fitted logits); no candidates when the
+    question asks for no type or the sentence offers none."""
+    asked = asked_type(question)
+    cands = candidates(sentences[0], question) if asked and sentences and sentences[0] else []
+    if not cands:
+        return asked, [], np.zeros(0)
+    X = features(question, sentences[0], cands, asked, "".join(sentences[1:]))
+    return asked, cands, X @ np.asarray(w["coef"]) + w["intercept"]
+
+
 def score_candidates(question: str, sentences: list[str], weights: dict | None = None
                      ) -> tuple[str | None, list[tuple[Candidate, float]]]:
     """(asked type, candidates of ``sentences[0]`` with their probability, best first)."""
-    asked = asked_type(question)
-    if not asked or not sentences or not sentences[0]:
-        return asked, []
     w = weights or _weights(str(WEIGHTS_PATH))
-    cands = candidates(sentences[0], question)
+    asked, cands, z = _logits(question, sentences, w)
     if not cands:
         return asked, []
-    X = features(question, sentences[0], cands, asked, "".join(sentences[1:]))
-    z = X @ np.asarray(w["coef"]) + w["intercept"]
     if w.get("model") == "softmax":     # conditional logit: a distribution over this question's candidates
         e = np.exp(z - z.max())
         probs = e / e.sum()
@@ -179,13 +185,8 @@ def span_logit(question: str, sentences: list[str], weights: dict | None = None)
     """The scorer's best candidate logit in ``sentences[0]`` (context after it, as in
     ``score_candidates``): how answer-like its best span sits against the question's words,
     comparable across sentences because the features are. ``NO_SPAN`` when it has none."""
-    asked = asked_type(question)
-    cands = candidates(sentences[0], question) if asked and sentences and sentences[0] else []
-    if not cands:
-        return NO_SPAN
-    w = weights or _weights(str(WEIGHTS_PATH))
-    z = features(question, sentences[0], cands, asked, "".join(sentences[1:])) @ np.asarray(w["coef"])
-    return max(float(z.max() + w["intercept"]), NO_SPAN)
+    _, cands, z = _logits(question, sentences, weights or _weights(str(WEIGHTS_PATH)))
+    return max(float(z.max()), NO_SPAN) if cands else NO_SPAN
 
 
 CONFIDENCE_NAMES = ["bias", "top_p", "log_margin", "log_candidates", "kind_is_asked"] + [f"ask_{t}" for t in TYPES]

@@ -59,18 +59,17 @@ class Lexical:
     def __init__(self, catalog) -> None:
         self.catalog = catalog
         self._cache: dict[str, object] = {}
-        self._df: dict[str, int] = {}
 
     def invalidate(self) -> None:
-        self._cache.clear()
-        # subtle: a new dict, not clear(): a count being read while the change lands goes
+        # subtle: a new dict, not clear(): a value being computed while the change lands goes
         # into the old one, which nothing reads any more
-        self._df = {}
+        self._cache = {}
 
     def _cached(self, key: str, compute):
-        if key not in self._cache:
-            self._cache[key] = compute()
-        return self._cache[key]
+        cache = self._cache
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     def lexical_query(self, canonical: str) -> str:
         """What BM25 searches: the question, plus Chinese glosses and names when it is English."""
@@ -90,7 +89,7 @@ class Lexical:
         term at 100k chunks, ~34 terms a question: idf, answerability, BM25's token budget).
         A count read while a change lands is not kept: it may predate the change.
         """
-        cache = self._df
+        cache = self._cached("df", dict)
         if (n := cache.get(token)) is None:
             n = self.catalog.df(token)
             if len(cache) < _DF_CACHE:

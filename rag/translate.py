@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["english_to_chinese_terms", "pinyin_map", "pinyin_terms", "romanisable", "warm"]
+__all__ = ["english_to_chinese_terms", "glosses", "pinyin_map", "pinyin_terms", "romanisable", "warm"]
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _POS = re.compile(r"\b(?:n|v|vt|vi|adj|adv|prep|conj|pron|num|int|art|abbr|pl|aux)\.")
@@ -50,6 +50,11 @@ def _glosses(word: str) -> list[str]:
             terms = [t for t in _SPLIT.split(text) if _HAN_ONLY.match(t)]
             return list(dict.fromkeys(terms))[:_MAX_GLOSSES]
     return []
+
+
+def glosses(word: str) -> list[str]:
+    """The Chinese glosses of one English word (any case), most common sense first; [] if unknown."""
+    return _glosses(word.lower())
 
 
 def english_to_chinese_terms(question: str) -> list[str]:

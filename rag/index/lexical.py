@@ -75,8 +75,12 @@ class Lexical:
         """What BM25 searches: the question, plus Chinese glosses and names when it is English."""
         if detect_script(canonical) != "en":
             return canonical
-        extra = pinyin_terms(canonical, _PinyinTable(self.catalog)) + english_to_chinese_terms(canonical)
+        extra = self.english_names(canonical) + english_to_chinese_terms(canonical)
         return " ".join([canonical, *extra])
+
+    def english_names(self, canonical: str) -> list[str]:
+        """The corpus names whose pinyin a run of capitalised English words spells (Liang Wenfeng → 梁文锋)."""
+        return pinyin_terms(canonical, _PinyinTable(self.catalog))
 
     def mentions(self, text: str) -> bool:
         """Whether any chunk of the corpus contains ``text`` (canonical form) as a token phrase."""

@@ -13,12 +13,18 @@ from langchain_core.documents import Document
 from ingest import split_sentences, to_script
 from rag.types import Citation
 
-__all__ = ["ABSTAIN", "EN_NEEDS_LLM", "display", "display_sentences", "make_citation"]
+__all__ = ["ABSTAIN", "SMALL_TALK", "EN_NEEDS_LLM", "display", "display_sentences", "make_citation"]
 
 ABSTAIN = {
     "zh-Hans": "语料中没有找到这个问题的答案。",
     "zh-Hant": "語料中沒有找到這個問題的答案。",
     "en": "The corpus does not say. No passage in the indexed documents answers this question.",
+}
+# what a turn judged small talk (rag.answer.chitchat) gets instead: why nothing is quoted
+SMALL_TALK = {
+    "zh-Hans": "这句话像是闲聊，不是关于语料的问题：我只回答已收录的文档中写到的内容。",
+    "zh-Hant": "這句話像是閒聊，不是關於語料的問題：我只回答已收錄的文件中寫到的內容。",
+    "en": "That reads as small talk, not a question about the corpus: I answer only what the indexed documents say.",
 }
 # the one line an English reader of an extractive answer gets (CLI, Python API; the chat adds a link)
 EN_NEEDS_LLM = ("Full English answers need an LLM: set LLM_BASE_URL and LLM_MODEL (see .env.example); "

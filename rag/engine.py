@@ -4,7 +4,8 @@ Owns: building each heavy part once (embedding model, Chroma client, BM25 index)
 reusing it for every call; validating questions; the LangChain chain
 ``{question, script, query} → retriever → answerer``; choosing the answerer (the LLM,
 falling back to the extractive one, when ``settings.llm_enabled``); building the index
-from the default corpus on first use.
+from the default corpus on first use; turning away, before retrieval, turns that are no
+question (no content, or small talk by the fitted gate, ``rag.answer.chitchat``).
 Does not own: reading settings (``rag.settings``), parsing arguments (``rag.cli``).
 """
 
@@ -20,13 +21,14 @@ from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
 from langchain_core.documents import Document
 
-from ingest import SCRIPTS, detect_script, make_embeddings, upload_id
+from ingest import SCRIPTS, detect_script, make_embeddings, to_canonical, upload_id
 from ingest.errors import ConfigError, StoreBusyError
+from rag.answer.chitchat import ChitChat
 from rag.answer.gloss import warm as warm_gloss
 from rag.answer.model import AnswerModel
 from rag.answer_extractive import ExtractiveAnswerer
 from rag.article import Article, article_in
-from rag.citations import ABSTAIN
+from rag.citations import ABSTAIN, SMALL_TALK
 from rag.condense import standalone_query
 from rag.index.lexical import warm as warm_lexical
 from rag.index.store import DocumentInfo, Store
@@ -54,6 +56,7 @@ class Engine:
                                          k=s.top_k, fetch_k=s.fetch_k, rrf_k=s.rrf_k)
         model = answer_model or AnswerModel.load(self.store.sentence_kind)
         self.extractive = ExtractiveAnswerer(self.store, self.lexical, model, s.answer_sentences, s.hant_config)
+        self.small_talk = ChitChat.load(self.embeddings.name)
         self.chunking = Chunking(s.chunk_size, s.chunk_overlap, int(s.max_file_mb * 2**20), s.columns)
         self.llm = self.llm_answerer = self.condenser = None
         if s.llm_enabled:
@@ -100,23 +103,41 @@ class Engine:
 
     def query(self, question: str, script: str | None = None, history: list[str] | None = None) -> Answer:
         inputs = self.prepare(question, script, history)
-        return self.chain.invoke(inputs) if has_content(inputs["query"]) else self._no_content(inputs)
+        return self._not_a_question(inputs) or self.chain.invoke(inputs)
 
     def stream(self, question: str, script: str | None = None,
                history: list[str] | None = None) -> Iterator[str | Answer]:
         """Text increments, then the final ``Answer``."""
         inputs = self.prepare(question, script, history)
-        if not has_content(inputs["query"]):
-            answer = self._no_content(inputs)
+        if answer := self._not_a_question(inputs):
             yield answer.answer
             yield answer
             return
         yield from self.answerer.stream(self.retrieval.invoke(inputs))
 
-    def _no_content(self, inputs: dict) -> Answer:
-        """subtle: "？？？", emoji or zero-width spaces would otherwise retrieve "something"."""
-        return Answer(question=inputs["question"], answer=ABSTAIN[inputs["script"]], citations=[],
-                      script=inputs["script"], abstained=True, query=inputs["query"], answerer=self.answerer.name)
+    def _not_a_question(self, inputs: dict) -> Answer | None:
+        """The answer to a turn nothing should be retrieved for, or None for a question.
+
+        subtle: "？？？", emoji or zero-width spaces would otherwise retrieve "something"; small
+        talk ("Hello", "谢谢") retrieves near neighbours that e5 scores as high as real answers,
+        so the gate (``rag.answer.chitchat``) speaks first, for either answerer.
+        """
+        query, script = inputs["query"], inputs["script"]
+        if not has_content(query):
+            text = ABSTAIN[script]
+        elif self._small_talk(query):
+            text = SMALL_TALK[script]
+        else:
+            return None
+        return Answer(question=inputs["question"], answer=text, citations=[], script=script, abstained=True,
+                      query=query, answerer=self.answerer.name)
+
+    def _small_talk(self, query: str) -> bool:
+        if self.small_talk is None:
+            return False
+        canonical, lang = to_canonical(query), "en" if detect_script(query) == "en" else "zh"
+        # subtle: the query vector is the one retrieval embeds next (the model's query cache)
+        return self.small_talk.small_talk(self.embeddings.embed_query(canonical), canonical, lang, self.lexical)
 
     def warm_up(self) -> None:
         """Build now what a process otherwise builds during its first questions and upload:

@@ -216,7 +216,9 @@ def render_sources(answer: Answer) -> str:
     script = answer.script if answer.script in L.CARD_WORDS else "en"
     cited = _cited(answer)
     if not cited:
-        return f'<p class="cqa-hint cqa-nosources">{escape_text(L.NO_SOURCES[script])}</p>'
+        # subtle: a turn turned away before retrieval (small talk, no content) searched nothing;
+        # "no passage answers this" would be a claim about passages nobody read
+        return f'<p class="cqa-hint cqa-nosources">{escape_text(L.NO_SOURCES[script])}</p>' if answer.retrieved else ""
     cards = "".join(_card(c, script) for c in cited)
     return (f'<details class="cqa-sources"><summary>{escape_text(_words(answer)["cited"])} ({len(cited)})'
             f"</summary>{cards}</details>")

@@ -90,6 +90,13 @@ def test_source_card_escapes_every_field(field, payload):
     assert payload in _visible(out)
 
 
+@pytest.mark.parametrize("retrieved, hint", [(["003_x.txt"], True), ([], False)])
+def test_no_sources_hint_only_when_passages_were_searched(retrieved, hint):
+    # an abstention over retrieved passages says none answers; small talk searched nothing
+    out = R.render_sources(_answer(text="语料中没有找到这个问题的答案。", citations=[], abstained=True, retrieved=retrieved))
+    assert ("cqa-nosources" in out) == hint and ("没有段落能回答这个问题" in out) == hint
+
+
 def test_card_link_only_for_http_and_with_rel_noopener():
     good = R.render_sources(_answer(citations=[_citation(url="https://example.com/a?x=1&y=2")]))
     assert 'rel="noopener noreferrer nofollow"' in good and 'target="_blank"' in good
@@ -119,7 +126,8 @@ def test_cards_only_for_cited_passages():
 
 
 def test_abstention_has_badge_and_no_cards():
-    ans = _answer("語料中沒有找到這個問題的答案。", citations=[], script="zh-Hant", abstained=True)
+    ans = _answer("語料中沒有找到這個問題的答案。", citations=[], script="zh-Hant", abstained=True,
+                  retrieved=["003_x.txt"])
     bubble, cards = R.render_answer(ans), R.render_sources(ans)
     assert "cqa-abstained" in bubble and "未找到答案" in bubble
     assert "cqa-card" not in cards and "沒有段落能回答" in cards

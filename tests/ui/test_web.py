@@ -96,6 +96,8 @@ def test_script_selector_overrides_the_question(page):
 
 
 def test_abstention_errors_and_recovery(page):
+    text = ask(page, "你好")      # small talk: told so, and no claim about passages nobody searched
+    assert "闲聊" in text and "没有段落能回答" not in page.locator("#cqa-chat .cqa-msg").last.inner_text()
     text = ask(page, "火星殖民地的首任总督是谁？")
     assert "未找到答案" in text and "语料中没有找到" in text
     assert page.locator("#cqa-chat .cqa-msg").last.locator(".cqa-card").count() == 0

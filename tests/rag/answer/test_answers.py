@@ -60,6 +60,15 @@ def test_founder_is_named_in_the_first_quoted_sentence(engine, question, script,
     assert expected in _first(ans)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "known miss: jieba's search mode cuts 哪一年 into 哪一年 and 一年, and the question's most specific "
+    "term becomes one no answer holds (top_miss_ctx 1, P(answerable) 0.05); dropping question words "
+    "and refitting did not carry over to unseen paragraphs (README, 'Question words as no terms')"))
+def test_founding_year_is_answered_when_asked_with_the_latin_name(engine):
+    ans = engine.query("DeepSeek是哪一年成立的？")
+    assert not ans.abstained and "2023年7月" in _first(ans)
+
+
 @pytest.mark.parametrize("question,script,expected", [
     ("DeepSeek的创始人是谁？", None, "梁文锋"), ("DeepSeek的創始人是誰？", None, "梁文鋒"),
 ])

@@ -50,7 +50,7 @@ import jieba  # noqa: E402
 import yaml  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
-from fitting.fit_answer import CHITCHAT, EVAL_LIMIT, QA_DEV, QA_EVAL, SEED, SETS  # noqa: E402
+from fitting.fit_answer import CHITCHAT, QA_DEV, QA_EVAL, SEED, SETS  # noqa: E402
 from ingest import detect_script, make_embeddings, to_canonical  # noqa: E402
 from rag.answer.chitchat import WEIGHTS_PATH, ChitChat  # noqa: E402
 from rag.condense import standalone_query  # noqa: E402
@@ -58,7 +58,8 @@ from rag.evaluate import load_qa  # noqa: E402
 from rag.answer.chitchat import names_subject  # noqa: E402
 from rag.index.lexical import tokenize  # noqa: E402
 from rag.translate import pinyin_map, pinyin_terms  # noqa: E402
-from rag.eval_squad import load_question_texts, load_squad, pick_questions, split_sample  # noqa: E402
+from fitting.fit_short import eval_ids  # noqa: E402
+from rag.eval_squad import load_question_texts, load_squad, pick_questions  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 CATEGORIES = ("greetings", "conversations", "botprofile", "emotion", "humor", "psychology", "gossip")
@@ -118,13 +119,12 @@ def questions() -> tuple[list[dict], list[dict]]:
     for name, (para_file, q_file, sample) in SETS.items():
         paragraphs = load_squad(QA_DEV / para_file)
         texts = load_question_texts(QA_DEV / q_file, paragraphs, QA_DEV / para_file) if q_file else None
-        indexed, rest = split_sample(paragraphs, sample, SEED)
-        eval_ids = {q["id"] for q in pick_questions(indexed, rest, texts, EVAL_LIMIT, SEED)}
+        held_ids = eval_ids(paragraphs, texts, sample)
         for q in pick_questions(paragraphs, [], texts, None, SEED):
             if not q["question"].strip():
                 continue    # subtle: CMRC has empty questions; the product refuses those before any gate
             row = {"text": q["question"], "group": q["id"], "category": name, "corpus": name, "y": 0}
-            (held if q["id"] in eval_ids else fit).append(row)
+            (held if q["id"] in held_ids else fit).append(row)
     qa = load_qa(ROOT / "tests" / "qa" / "qa.jsonl")
     qa_eval = {q["id"] for q in random.Random(SEED).sample(qa, round(len(qa) * QA_EVAL))}
     for q in qa:

@@ -8,7 +8,9 @@ paragraph holding the gold answer is the answering sentence (the title and neigh
 sentences are its context); each candidate span of ``rag.answer.candidates.candidates`` is a
 row labelled 1 when it equals a gold answer (``rag.eval_squad.span_key`` form).
 Only questions that ask for a typed span (``asked_type``) are rows: the others get no
-short answer at run time.
+short answer at run time. Each typed question is also an example on the neighbour of its
+answering sentence that does not answer it (``wrong``): the confidence model learns from it
+what the best span of a wrong sentence looks like; the ranking and the bar never see it.
 
 Held-out discipline: the questions that ``rag eval --squad`` asks (``--sample 120
 --limit-questions 150 --seed 0``; XQuAD ``--sample 100``), found with the evaluator's own
@@ -19,9 +21,10 @@ each question's candidates, fitted on the questions whose gold is a candidate); 
 strength C (grouped 5-fold cross-validation over a grid, by top-1 accuracy per question);
 the confidence model (logistic: is the top candidate a useful answer — token F1 with a gold
 answer ≥ ``rag.eval_squad.USEFUL_F1``, so 近17% for 17% counts, a wrong name does not —
-from the top probability, the margin, the number of candidates and the asked type, over
-all typed fitting questions); the display bar on that confidence (the value that maximises
-shown-useful minus shown-misleading on the fitting questions: a misleading bold answer
+from the top probability, the margin, the number of candidates, whether the top one and any
+one is of the asked type, and the asked type, over all typed fitting questions and their wrong
+sentences); the display bar on that confidence (the value that maximises
+shown-useful minus shown-misleading on the fitting questions' answering sentences: a misleading bold answer
 costs as much as a useful one gains). The report also gives EM/F1 with the top candidate
 always shown, and the share of shown answers that mislead.
 """
@@ -45,6 +48,7 @@ from rag.eval_squad import (USEFUL_F1, exact_match, f1_score, load_question_text
                             pick_questions, span_key, split_sample, useful)
 from rag.answer.asking import asked_type  # noqa: E402
 from rag.answer.candidates import candidates  # noqa: E402
+from rag.answer.features import MIN_CHARS  # noqa: E402
 from rag.answer.short import CONFIDENCE_NAMES, FEATURE_NAMES, WEIGHTS_PATH, confidence_features, features  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,24 +80,39 @@ def examples(data: Path, limit: int | None) -> list[dict]:
                 if limit is not None and n >= limit:
                     break
                 question = texts[qa["id"]] if texts else qa["question"]
-                out.append(_example(name, qa, question, p, qa["id"] in held_out))
+                out += _example(name, qa, question, p, qa["id"] in held_out)
                 n += 1
     return out
 
 
-def _example(name: str, qa: dict, question: str, p, held_out: bool) -> dict:
+def _example(name: str, qa: dict, question: str, p, held_out: bool) -> list[dict]:
+    """The question's example on its answering sentence and, when there is one, on a neighbour
+    that does not answer it (``wrong``: what the product quotes first when its sentence choice
+    misses — the neighbour of the right sentence, README's answers issue)."""
     sentences = split_sentences(to_canonical(p.context))
     golds = [to_canonical(a) for a in qa["answers"]]
-    keys = {span_key(g) for g in golds}
     at = next((i for i, s in enumerate(sentences) if any(g and g in s for g in golds)), None)
     ex = {"set": name, "id": qa["id"], "eval": held_out, "asked": asked_type(question), "golds": golds,
-          "question": question, "found": at is not None, "cands": [], "X": None, "y": None}
+          "question": question, "found": at is not None, "wrong": False, "cands": [], "X": None, "y": None}
     if at is None or ex["asked"] is None:
-        return ex
+        return [ex]
+    out = [_candidates(ex, question, sentences, at, p.title)]
+    q = to_canonical(question)
+    q_bigrams = {q[i:i + 2] for i in range(len(q) - 1)}
+    near = [i for i in (at - 1, at + 1) if 0 <= i < len(sentences) and len(sentences[i]) >= MIN_CHARS
+            and not any(g and g in sentences[i] for g in golds)]
+    if near:
+        k = max(near, key=lambda i: (sum(b in sentences[i] for b in q_bigrams), -i))
+        out.append(_candidates(ex | {"wrong": True, "found": False}, question, sentences, k, p.title))
+    return out
+
+
+def _candidates(ex: dict, question: str, sentences: list[str], at: int, title: str) -> dict:
     sentence = sentences[at]
-    context = to_canonical(p.title) + "".join(sentences[max(at - 1, 0):at] + sentences[at + 1:at + 2])
+    context = to_canonical(title) + "".join(sentences[max(at - 1, 0):at] + sentences[at + 1:at + 2])
     cands = candidates(sentence, question)
-    ex["cands"], ex["kinds"] = [c.text for c in cands], [c.kind for c in cands]
+    keys = {span_key(g) for g in ex["golds"]}
+    ex["cands"], ex["kinds"], ex["X"], ex["y"] = [c.text for c in cands], [c.kind for c in cands], None, None
     if cands:
         ex["X"] = features(question, sentence, cands, ex["asked"], context)
         ex["y"] = np.asarray([span_key(c.text) in keys for c in cands], dtype=int)
@@ -102,11 +121,11 @@ def _example(name: str, qa: dict, question: str, p, held_out: bool) -> dict:
 
 def _fit(exs: list[dict], c: float) -> np.ndarray:
     """Conditional logit over each question's candidates (``fitting/listwise.py``)."""
-    return listwise.fit([(e["X"], e["y"]) for e in exs if e["X"] is not None], c)
+    return listwise.fit([(e["X"], e["y"]) for e in exs if e["X"] is not None and not e["wrong"]], c)
 
 
 def choose_c(exs: list[dict]) -> tuple[float, dict]:
-    rows = [e for e in exs if e["X"] is not None]
+    rows = [e for e in exs if e["X"] is not None and not e["wrong"]]
     return listwise.choose_c([(e["X"], e["y"]) for e in rows], tuple(C_GRID), FOLDS)
 
 
@@ -125,7 +144,8 @@ def predictions(exs: list[dict], coef: np.ndarray) -> None:
 
 def fit_confidence(exs: list[dict]) -> np.ndarray:
     """Logistic model: is the top candidate a useful answer? (all typed fitting questions with
-    candidates, including those whose gold is no candidate)."""
+    candidates, including those whose gold is no candidate, on their answering sentence and on
+    the neighbour that does not answer them: a wrong sentence's best span is never useful)."""
     rows = [e for e in exs if e["conf_x"] is not None]
     X = np.vstack([e["conf_x"] for e in rows])
     y = np.asarray([useful(e["best"], e["golds"]) for e in rows], dtype=int)
@@ -140,9 +160,13 @@ def apply_confidence(exs: list[dict], conf: np.ndarray) -> None:
 
 
 def choose_threshold(exs: list[dict]) -> float:
-    """The bar maximising (shown useful − shown misleading) over the fitting questions
-    (1.0, showing nothing, when no bar gains)."""
-    shown = sorted(((e["p"], useful(e["best"], e["golds"])) for e in exs if e["best"]), reverse=True)
+    """The bar maximising (shown useful − shown misleading) over the fitting questions on their
+    answering sentences (1.0, showing nothing, when no bar gains).
+
+    subtle: not on the wrong sentences: how often the product quotes one first is the sentence
+    model's business; here they only teach the confidence what a wrong sentence looks like."""
+    shown = sorted(((e["p"], useful(e["best"], e["golds"])) for e in exs if e["best"] and not e.get("wrong")),
+                   reverse=True)
     best_gain, gain, bar = 0.0, 0.0, 1.0
     for p, good in shown:
         gain += 1 if good else -1
@@ -152,6 +176,8 @@ def choose_threshold(exs: list[dict]) -> float:
 
 
 def measure(exs: list[dict], bar: float) -> dict:
+    wrong = [e for e in exs if e["wrong"] and e["best"]]
+    exs = [e for e in exs if not e["wrong"]]
     typed = [e for e in exs if e["asked"]]
     shorts = [e["best"] if e["best"] and e["p"] >= bar else "" for e in exs]
     em = [exact_match(s, e["golds"]) for s, e in zip(shorts, exs)]
@@ -164,12 +190,13 @@ def measure(exs: list[dict], bar: float) -> dict:
             "shown": mean([bool(s) for s, t in zip(shorts, is_typed) if t]),
             "em_typed": mean([x for x, t in zip(em, is_typed) if t]), "f1_typed": mean([x for x, t in zip(f1, is_typed) if t]),
             "em_all": mean(em), "f1_all": mean(f1),
-            "misleading": mean([not useful(s, e["golds"]) for s, e, t in zip(shorts, exs, is_typed) if t and s])}
+            "misleading": mean([not useful(s, e["golds"]) for s, e, t in zip(shorts, exs, is_typed) if t and s]),
+            "shown_wrong": mean([e["p"] >= bar for e in wrong])}
 
 
 def report(exs: list[dict], bar: float) -> list[str]:
     cols = ["questions", "typed", "gold_sentence", "candidate_recall", "shown", "em_typed", "f1_typed", "em_all",
-            "f1_all", "misleading"]
+            "f1_all", "misleading", "shown_wrong"]
     lines = ["set        part  " + "  ".join(f"{c:>16}" for c in cols)]
     for name in [s[0] for s in SETS]:
         for part, keep in (("fit", False), ("eval", True)):
@@ -187,9 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     exs = examples(args.data, args.limit)
     fit = [e for e in exs if not e["eval"]]
+    n_questions = sum(not e["wrong"] for e in fit)
     c, cv = choose_c(fit)
     coef = _fit(fit, c)
-    rows = sum(len(e["y"]) for e in fit if e["X"] is not None)
+    rows = sum(len(e["y"]) for e in fit if e["X"] is not None and not e["wrong"])
     predictions(exs, coef)
     conf = fit_confidence(fit)
     apply_confidence(exs, conf)
@@ -198,14 +226,15 @@ def main(argv: list[str] | None = None) -> int:
                "intercept": 0.0, "confidence_features": CONFIDENCE_NAMES,
                "confidence": [round(float(w), 6) for w in conf],
                "threshold": round(bar, 6), "C": c, "fitted": str(date.today()), "rows": int(rows),
-               "questions": sum(e["X"] is not None for e in fit), "script": "fitting/fit_short.py"}
+               "questions": sum(e["X"] is not None and not e["wrong"] for e in fit), "script": "fitting/fit_short.py"}
     args.out.write_text(json.dumps(weights, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    lines = [f"short-answer fit: {len(fit)} fitting questions ({weights['questions']} typed with candidates, "
-             f"{rows} candidate rows); eval ids held out: {sum(e['eval'] for e in exs)}",
+    lines = [f"short-answer fit: {n_questions} fitting questions ({weights['questions']} typed with candidates, "
+             f"{rows} candidate rows); eval ids held out: {sum(e['eval'] and not e['wrong'] for e in exs)}",
              "softmax over each question's candidates; C by grouped 5-fold top-1 accuracy: " + ", ".join(f"{k:g}: {v:.3f}" for k, v in cv.items()) + f" → {c:g}",
              f"display bar on the fitted confidence (max shown-useful − shown-misleading): {bar:.3f}",
              "EM/F1 use the gold paragraph's answering sentence (no retrieval); *_all counts untyped questions as 0;",
-             f"misleading: shown answers with token F1 < {USEFUL_F1} to every gold.",
+             f"misleading: shown answers with token F1 < {USEFUL_F1} to every gold; shown_wrong: the share of"
+             f" wrong-sentence examples ({sum(e['wrong'] and e['X'] is not None for e in fit)} fitted) whose span is shown.",
              *report(exs, bar),
              "top-1 always shown (no display bar), eval ids: " + ", ".join(
                  f"{n} EM {m['em_typed']} F1 {m['f1_typed']}" for n, m in

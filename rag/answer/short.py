@@ -146,7 +146,7 @@ def features(question: str, sentence: str, cands: list[Candidate], asked: str | 
 @lru_cache(maxsize=4)
 def _weights(path: str) -> dict:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if data["features"] != FEATURE_NAMES:
+    if data["features"] != FEATURE_NAMES or data.get("confidence_features", CONFIDENCE_NAMES) != CONFIDENCE_NAMES:
         # subtle: weights fitted for another feature list would score silently wrong.
         raise ValueError(f"{path} was fitted for other features; rerun fitting/fit_short.py")
     return data
@@ -189,15 +189,19 @@ def span_logit(question: str, sentences: list[str], weights: dict | None = None)
     return max(float(z.max()), NO_SPAN) if cands else NO_SPAN
 
 
-CONFIDENCE_NAMES = ["bias", "top_p", "log_margin", "log_candidates", "kind_is_asked"] + [f"ask_{t}" for t in TYPES]
+CONFIDENCE_NAMES = ["bias", "top_p", "log_margin", "log_candidates", "kind_is_asked", "asked_present"] + [f"ask_{t}" for t in TYPES]
 
 
 def confidence_features(asked: str, probs: list[float], kinds: list[str]) -> np.ndarray:
     """One row of ``CONFIDENCE_NAMES`` for a question's ranked candidates (probabilities best
     first): how sure the ranking is that its top candidate is the answer."""
     second = probs[1] if len(probs) > 1 else 0.0
+    # subtle: a sentence with nothing of the asked type (多少员工 against a sentence without a
+    # number) is the wrong sentence, however sure the ranking among what it has
+    wanted = {asked, "number"} if asked == "amount" else {asked}
     row = {"bias": 1.0, "top_p": probs[0], "log_margin": math.log(probs[0] / max(second, 1e-6)),
-           "log_candidates": math.log(len(probs)), "kind_is_asked": float(kinds[0] == asked), f"ask_{asked}": 1.0}
+           "log_candidates": math.log(len(probs)), "kind_is_asked": float(kinds[0] == asked),
+           "asked_present": float(any(k in wanted for k in kinds)), f"ask_{asked}": 1.0}
     return np.asarray([row.get(n, 0.0) for n in CONFIDENCE_NAMES], dtype=np.float64)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from rag.answer.candidates import candidates
 from rag.answer.gloss import english_name, gloss
-from rag.answer.short import NO_SPAN, short_answer, shown_span, span_logit
+from rag.answer.short import CONFIDENCE_NAMES, NO_SPAN, confidence_features, short_answer, shown_span, span_logit
 
 FOUNDER = "幻方量化和DeepSeek的创始人梁文锋毕业于浙江大学。"
 
@@ -52,6 +52,20 @@ def test_span_logit_of_no_asked_type_or_no_candidate_is_the_floor(question, sent
 
 def test_the_year_of_a_full_date_when_the_question_asks_a_year():
     assert short_answer("中国联通是在哪一年成立的？", ["该公司于2009年1月6日成立，由原中国联通和原中国网通合并而成。"]) == "2009年"
+
+
+@pytest.mark.parametrize("asked, kinds, present", [
+    ("number", ["org", "place", "other"], 0.0),     # 多少员工 against a sentence with no number
+    ("number", ["org", "number"], 1.0),
+    ("amount", ["other", "number"], 1.0),           # an amount is a number with its unit
+    ("amount", ["other"], 0.0),
+    ("person", ["person"], 1.0),
+    ("date", ["number"], 0.0),
+])
+def test_confidence_sees_whether_the_sentence_offers_the_asked_type_at_all(asked, kinds, present):
+    row = dict(zip(CONFIDENCE_NAMES, confidence_features(asked, [0.9] + [0.1 / len(kinds)] * (len(kinds) - 1), kinds)))
+    assert row["asked_present"] == present
+    assert row["kind_is_asked"] == float(kinds[0] == asked) and row[f"ask_{asked}"] == 1.0
 
 
 def test_shown_span_maps_a_canonical_span_into_the_displayed_sentence():

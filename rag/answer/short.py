@@ -196,7 +196,7 @@ def confidence_features(asked: str, probs: list[float], kinds: list[str]) -> np.
     """One row of ``CONFIDENCE_NAMES`` for a question's ranked candidates (probabilities best
     first): how sure the ranking is that its top candidate is the answer."""
     second = probs[1] if len(probs) > 1 else 0.0
-    # subtle: a sentence with nothing of the asked type (多少员工 against a sentence without a
+    # subtle: a sentence with nothing of the asked type (多少人 against a sentence without a
     # number) is the wrong sentence, however sure the ranking among what it has
     wanted = {asked, "number"} if asked == "amount" else {asked}
     row = {"bias": 1.0, "top_p": probs[0], "log_margin": math.log(probs[0] / max(second, 1e-6)),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer.short import CONFIDENCE_NAMES, FEATURE_NAMES, short_answer
+from rag.answer.short import CONFIDENCE_NAMES, FEATURE_NAMES, _weights, short_answer
 from rag.eval_squad import Paragraph
 
 fit_short = pytest.importorskip("fitting.fit_short")    # needs scikit-learn (the dev extra)
@@ -27,6 +27,11 @@ def test_refit_on_a_slice(tmp_path: Path, capsys):
     for name in ("cmrc", "drcd", "xquad-zh", "xquad-en"):
         assert f"{name:<10} fit" in text and f"{name:<10} eval" in text
     short_answer("DeepSeek的创始人是谁？", ["DeepSeek的创始人梁文锋毕业于浙江大学。"], weights)  # the runtime reads it
+    assert weights["confidence_features"] == CONFIDENCE_NAMES and len(weights["confidence"]) == len(CONFIDENCE_NAMES)
+    weights["confidence_features"] = CONFIDENCE_NAMES[:-1]     # fitted before a confidence feature was added
+    out.write_text(json.dumps(weights), encoding="utf-8")
+    with pytest.raises(ValueError, match="fit_short.py"):
+        _weights(str(out))
 
 
 def test_display_bar_counts_useful_answers_not_only_exact_ones():
@@ -56,15 +61,3 @@ def test_each_typed_question_is_also_an_example_on_the_neighbour_that_does_not_a
     assert any("1985" in c for c in wrong["cands"]) and not wrong["y"].any()
     untyped = {"id": "q2", "question": "梁文锋主修什么", "answers": ["电子信息工程"]}
     assert [e["wrong"] for e in fit_short._example("t", untyped, untyped["question"], p, False)] == [False]
-
-
-def test_refit_writes_the_confidence_model_the_runtime_checks(tmp_path: Path):
-    out = tmp_path / "w.json"
-    assert fit_short.main(["--limit", "40", "--out", str(out)]) == 0
-    weights = json.loads(out.read_text(encoding="utf-8"))
-    assert weights["confidence_features"] == CONFIDENCE_NAMES and len(weights["confidence"]) == len(CONFIDENCE_NAMES)
-    weights["confidence_features"] = CONFIDENCE_NAMES[:-1]
-    out.write_text(json.dumps(weights), encoding="utf-8")
-    from rag.answer.short import _weights
-    with pytest.raises(ValueError, match="fit_short.py"):
-        _weights(str(out))

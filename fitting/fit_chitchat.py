@@ -51,11 +51,11 @@ import yaml  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from fitting.fit_answer import CHITCHAT, QA_DEV, QA_EVAL, SEED, SETS  # noqa: E402
-from ingest import detect_script, make_embeddings, to_canonical  # noqa: E402
-from rag.answer.chitchat import WEIGHTS_PATH, ChitChat  # noqa: E402
+from ingest import make_embeddings, to_canonical  # noqa: E402
+from rag.answer.chitchat import WEIGHTS_PATH, ChitChat, names_subject  # noqa: E402
+from rag.answer.chitchat import turn_lang as lang  # noqa: E402
 from rag.condense import standalone_query  # noqa: E402
 from rag.evaluate import load_qa  # noqa: E402
-from rag.answer.chitchat import names_subject  # noqa: E402
 from rag.index.lexical import tokenize  # noqa: E402
 from rag.translate import pinyin_map, pinyin_terms  # noqa: E402
 from fitting.fit_short import eval_ids  # noqa: E402
@@ -69,10 +69,6 @@ MAX_FALSE = 0.005   # out-of-fold share of real questions the gate may turn away
 FOLDS = 5
 CS = (0.1, 1.0, 10.0, 100.0)
 COMMON_RANKS = (1000, 2000, 5000, 10000, 20000, 50000, 100000)   # jieba's most frequent words taken as general language
-
-
-def lang(text: str) -> str:
-    return "en" if detect_script(text) == "en" else "zh"
 
 
 def small_talk() -> list[dict]:
@@ -149,7 +145,7 @@ def subject_turns(questions: list[dict]) -> list[dict]:
         corpus = "xquad" if name == "xquad-en" else name
         for p in load_squad(QA_DEV / (q_file or para_file)):
             t = p.title.replace("_", " ")
-            subjects[t, corpus] = "en" if lang(t) == "en" else "zh"
+            subjects[t, corpus] = lang(t)
     for q in questions:
         if lang(q["text"]) == "en":
             subjects |= {(m.group().strip(), "xquad" if q["corpus"] == "xquad-en" else q["corpus"]): "en"

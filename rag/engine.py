@@ -23,7 +23,7 @@ from langchain_core.documents import Document
 
 from ingest import SCRIPTS, detect_script, make_embeddings, to_canonical, upload_id
 from ingest.errors import ConfigError, StoreBusyError
-from rag.answer.chitchat import ChitChat
+from rag.answer.chitchat import ChitChat, turn_lang
 from rag.answer.gloss import warm as warm_gloss
 from rag.answer.model import AnswerModel
 from rag.answer_extractive import ExtractiveAnswerer
@@ -135,7 +135,7 @@ class Engine:
     def _small_talk(self, query: str) -> bool:
         if self.small_talk is None:
             return False
-        canonical, lang = to_canonical(query), "en" if detect_script(query) == "en" else "zh"
+        canonical, lang = to_canonical(query), turn_lang(query)
         # subtle: the query vector is the one retrieval embeds next (the model's query cache)
         return self.small_talk.small_talk(self.embeddings.embed_query(canonical), canonical, lang, self.lexical)
 

@@ -17,7 +17,7 @@ import jieba
 
 from ingest import detect_script, to_canonical
 
-__all__ = ["TYPES", "ASKING", "asked_type", "question_sides"]
+__all__ = ["TYPES", "ASKING", "asked_type", "answering_kinds", "question_sides"]
 
 TYPES = ("person", "place", "org", "date", "number", "amount")
 
@@ -55,6 +55,11 @@ _EN_CUES = [
 ]
 _ZH = [(kind, re.compile(p)) for kind, p in _ZH_CUES]
 _EN = [(kind, re.compile(p, re.I)) for kind, p in _EN_CUES]
+
+
+def answering_kinds(asked: str) -> set[str]:
+    """The candidate kinds that answer a question asking for ``asked``: an amount is also a bare number."""
+    return {asked, "number"} if asked == "amount" else {asked}
 
 
 def asked_type(question: str) -> str | None:

@@ -25,15 +25,21 @@ import jieba
 import jieba.posseg
 import numpy as np
 
+from ingest import detect_script
 from ingest.errors import ConfigError
 from rag.index.lexical import tokenize
 from rag.translate import glosses
 
-__all__ = ["ChitChat", "WEIGHTS_PATH", "names_subject"]
+__all__ = ["ChitChat", "WEIGHTS_PATH", "names_subject", "turn_lang"]
 
 WEIGHTS_PATH = Path(__file__).with_name("chitchat_weights.json")
 _NAME_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}
 _LATIN = re.compile(r"[a-z0-9]")
+
+
+def turn_lang(text: str) -> str:
+    """The gate's language of a turn: "en" for English, "zh" for either Chinese script (one bar each)."""
+    return "en" if detect_script(text) == "en" else "zh"
 
 
 def _is_name(term: str) -> bool:

@@ -22,7 +22,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from ingest import detect_script
-from rag.answer.asking import asked_type
+from rag.answer.asking import answering_kinds, asked_type
 from rag.answer.candidates import candidates
 from rag.answer.short import NO_SPAN, span_logit
 from rag.citations import display_sentences
@@ -222,7 +222,7 @@ def question_vector(X: np.ndarray, logits: np.ndarray, constants: np.ndarray) ->
 
 def has_new_entity(kind: str, sentence: str, question: str) -> bool:
     """``sentence`` offers a span of the asked type that the question does not already name."""
-    wanted = {kind, "number"} if kind == "amount" else {kind}
+    wanted = answering_kinds(kind)
     return any(c.kind in wanted for c in candidates(sentence, question))
 
 

@@ -26,7 +26,7 @@ import jieba
 import numpy as np
 
 from ingest import detect_script, to_canonical
-from rag.answer.asking import ASKING, TYPES, asked_type, question_sides
+from rag.answer.asking import ASKING, TYPES, answering_kinds, asked_type, question_sides
 from rag.answer.candidates import FUNCTION_CHARS, KINDS, Candidate, candidates, slots
 from rag.answer.numerals import UNIT
 from rag.translate import english_to_chinese_terms
@@ -198,7 +198,7 @@ def confidence_features(asked: str, probs: list[float], kinds: list[str]) -> np.
     second = probs[1] if len(probs) > 1 else 0.0
     # subtle: a sentence with nothing of the asked type (多少人 against a sentence without a
     # number) is the wrong sentence, however sure the ranking among what it has
-    wanted = {asked, "number"} if asked == "amount" else {asked}
+    wanted = answering_kinds(asked)
     row = {"bias": 1.0, "top_p": probs[0], "log_margin": math.log(probs[0] / max(second, 1e-6)),
            "log_candidates": math.log(len(probs)), "kind_is_asked": float(kinds[0] == asked),
            "asked_present": float(any(k in wanted for k in kinds)), f"ask_{asked}": 1.0}

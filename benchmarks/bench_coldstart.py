@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -32,9 +33,9 @@ print(json.dumps({{"build": built, "first_query": time.perf_counter() - t - buil
 
 
 def run(tree: Path, model: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
     out = subprocess.run([sys.executable, "-c", SNIPPET.format(model=model)], cwd=tree, check=True,
-                         capture_output=True, text=True, env={"PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1",
-                                                              "PATH": "/usr/bin:/bin"})
+                         capture_output=True, text=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -34,6 +34,17 @@ def test_trees_applied_in_numpy_equal_scikit_learns(data):  # noqa: D103
     assert isinstance(again, Trees) and np.allclose(again.logit(X), trees.logit(X))
 
 
+def test_bagged_trees_average_bootstrap_replicates_the_product_can_walk(data):  # noqa: D103
+    X, y = data
+    single = abstention.fit_trees(X, y, ("a", "b", "c", "d"), np.ones(len(y)), bags=1)
+    bagged = abstention.fit_trees(X, y, ("a", "b", "c", "d"), np.ones(len(y)), bags=3)
+    assert len(bagged.trees) == 3 * len(single.trees)
+    assert not np.allclose(bagged.logit(X), single.logit(X))          # replicates, not three copies
+    assert list(bagged.logit(X[:20])) == [_walk_each_tree(bagged, x) for x in X[:20]]
+    # each replicate is still fitted to the data: the average agrees with the single fit's verdicts
+    assert np.mean((bagged.probability(X) > 0.5) == (single.probability(X) > 0.5)) > 0.9
+
+
 def _walk_each_tree(trees: Trees, x: np.ndarray) -> float:
     """The textbook walk: one row, one tree at a time, summed in tree order."""
     total = trees.baseline

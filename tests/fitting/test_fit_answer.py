@@ -13,13 +13,15 @@ from rag.answer.model import AnswerModel
 
 fit_answer = pytest.importorskip("fitting.fit_answer")    # needs scikit-learn (the dev extra)
 NEAR_MISS_WEIGHTS = pytest.importorskip("fitting.abstention").NEAR_MISS_WEIGHTS
+refit_noise = pytest.importorskip("fitting.refit_noise")
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not (fit_answer.QA_DEV / "cmrc2018_trial.json").exists(), reason="../shared/qa-dev not present")
 def test_refit_on_a_slice(tmp_path: Path, capsys, built_index, embeddings):
-    out, log = tmp_path / "weights.json", tmp_path / "fit.txt"
-    args = ["--sets", "cmrc", "--sample", "16", "--limit", "80", "--out", str(out), "--log", str(log)]
+    out, log, dump = tmp_path / "weights.json", tmp_path / "fit.txt", tmp_path / "rows.pkl"
+    args = ["--sets", "cmrc", "--sample", "16", "--limit", "80", "--out", str(out), "--log", str(log),
+            "--dump", str(dump)]
     assert fit_answer.main(args) == 0
     fitted = json.loads(out.read_text(encoding="utf-8"))["separate"]
     assert fitted["sentence"]["features"] == list(SENTENCE_FEATURES)
@@ -40,6 +42,14 @@ def test_refit_on_a_slice(tmp_path: Path, capsys, built_index, embeddings):
     text = log.read_text(encoding="utf-8")
     assert text.strip() in capsys.readouterr().out       # the log is what the script printed
     assert "cmrc       fit" in text and "cmrc       eval" in text and "abst(chat)" in text
+
+    # refit_noise.py: its fit on all the dumped rows is the fit above (what its rounds are measured against)
+    report = tmp_path / "noise.txt"
+    assert refit_noise.main([str(dump), "--rounds", "1", "--drop", "0.2", "--report", str(report)]) == 0
+    lines = report.read_text(encoding="utf-8").splitlines()
+    full = next(line for line in lines if line.split()[:2] == ["all", "cmrc"])
+    assert full.split()[6] == "+0" and f"zh {fitted['answer_bar']['zh']:.3f}," in full
+    assert any(line.startswith("drop 1   cmrc") for line in lines) and any("total" in line for line in lines)
 
     from rag import Engine, Settings    # the product answers with what was just fitted
     model = AnswerModel.load("separate", out)

@@ -16,8 +16,7 @@ from rag.answer.model import Trees
 
 NEAR_MISS_WEIGHTS = (0.0, 0.1, 0.3)
 FOLDS = 5
-# subtle: 1; five bagged replicates were measured against the refit noise and not kept (README)
-BAGS = 1
+BAGS = 1         # replicates fit_trees averages: one plain fit (five were measured and not kept, README "Refit noise")
 REPEATS = 3      # fold assignments the weight choice is averaged over (one split flipped it on 0.001)
 KINDS = ("held", "off", "near")
 

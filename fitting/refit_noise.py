@@ -65,9 +65,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bags", type=int, default=abstention.BAGS, help="bootstrap replicates of the answerable trees")
     ap.add_argument("--report", type=Path, default=None, help="also write the printed report here")
     args = ap.parse_args(argv)
-    abstention.BAGS = args.bags
-    runs = [("all", *refit(args.dump, 0.0, 0))] + [(f"drop {s}", *refit(args.dump, args.drop, s))
-                                               for s in range(1, args.rounds + 1)]
+    if not 0 < args.drop < 1 or args.rounds < 0 or args.bags < 1:
+        ap.error(f"--drop must be between 0 and 1 (got {args.drop}), --rounds at least 0 (got {args.rounds}) "
+                 f"and --bags at least 1 (got {args.bags})")
+    if not args.dump.is_file():
+        ap.error(f"{args.dump} is not a file; write one with `python fitting/fit_answer.py --dump {args.dump}`")
+    saved, abstention.BAGS = abstention.BAGS, args.bags
+    try:
+        runs = [("all", *refit(args.dump, 0.0, 0))] + [(f"drop {s}", *refit(args.dump, args.drop, s))
+                                                   for s in range(1, args.rounds + 1)]
+    finally:
+        abstention.BAGS = saved     # subtle: the module default, read by every later fit_trees call
     base = runs[0][1]
     lines = [f"refit noise: {args.rounds} rounds, {args.drop:.0%} of the fitting questions left out, "
              f"answerable trees averaged over {args.bags} bootstrap replicate(s)",

@@ -70,6 +70,7 @@ SETS = {  # name: (paragraph file, question file or None, paragraphs indexed) â€
 }
 CHITCHAT = ROOT / "fitting" / "chitchat.jsonl"
 EVAL_LIMIT, SEED = 150, 0
+MAX_FALSE_ABSTENTION, MAX_CITED = 0.03, 1.4     # the defaults of --max-false-abstention and --max-cited
 QA_EVAL = 0.3          # share of tests/qa kept out of fitting, to report on
 OFF_TOPIC = 100        # questions of other corpora asked of each corpus
 TYPE_COLUMNS = ("type_new", "type_new_ctx", "span")
@@ -311,8 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sets", default="cmrc,drcd,xquad,xquad-en,qa")
     ap.add_argument("--sample", type=int, default=None, help="paragraphs indexed per SQuAD set (default: README's)")
     ap.add_argument("--limit", type=int, default=None, help="questions per set (for a quick slice)")
-    ap.add_argument("--max-false-abstention", type=float, default=0.03)
-    ap.add_argument("--max-cited", type=float, default=1.4)
+    ap.add_argument("--max-false-abstention", type=float, default=MAX_FALSE_ABSTENTION)
+    ap.add_argument("--max-cited", type=float, default=MAX_CITED)
     ap.add_argument("--out", type=Path, default=ROOT / "rag" / "answer" / "weights.json")
     ap.add_argument("--dump", type=Path, default=None, help="pickle the collected features here (for analysis)")
     ap.add_argument("--log", type=Path, default=None, help="also write the report here")

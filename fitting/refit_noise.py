@@ -26,15 +26,14 @@ from __future__ import annotations
 import argparse
 import pickle
 import random
+import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fitting import abstention  # noqa: E402
-from fitting.fit_answer import fit, metrics  # noqa: E402
-
-MAX_FALSE, MAX_CITED = 0.03, 1.4     # fit_answer.py's defaults
+from fitting.fit_answer import MAX_CITED, MAX_FALSE_ABSTENTION, fit, metrics  # noqa: E402
 
 
 def counts(rows: list[dict], w: dict) -> dict[str, tuple[int, int, int, int]]:
@@ -59,7 +58,7 @@ def refit(dump: Path, drop: float, seed: int) -> tuple[dict[str, tuple], dict]:
         rows = pickle.load(f)
     rng = random.Random(seed)
     keep = [r for r in rows if r["eval"] or rng.random() >= drop]
-    w = fit(keep, MAX_FALSE, MAX_CITED)
+    w = fit(keep, MAX_FALSE_ABSTENTION, MAX_CITED)
     return counts(keep, w), w
 
 
@@ -92,8 +91,8 @@ def paired_table(base: list[tuple[str, dict, dict]], change: list[tuple[str, dic
         nets = [net(a[n], b[n]) for n in names]
         totals.append(sum(nets))
         lines.append(f"{label:8} " + " ".join(f"{x:+9d}" for x in nets) + f" {totals[-1]:+6d}")
-    mean = sum(totals) / len(totals)
-    se = (sum((t - mean) ** 2 for t in totals) / (len(totals) - 1) / len(totals)) ** 0.5 if len(totals) > 1 else 0.0
+    mean = statistics.fmean(totals)
+    se = statistics.stdev(totals) / len(totals) ** 0.5 if len(totals) > 1 else 0.0
     return lines + [f"change's net over {len(totals)} paired fits: {mean:+.1f} ± {se:.1f} (standard error)"]
 
 

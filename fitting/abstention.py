@@ -47,11 +47,10 @@ def set_weights(rows: list[dict]) -> dict[str, float]:
 
 
 def fit_trees(X: np.ndarray, y: np.ndarray, names: tuple[str, ...], sample_weight: np.ndarray,
-              bags: int | None = None) -> Trees:
-    """Gradient-boosted trees; with ``bags`` > 1 (default ``BAGS``), averaged over that many
-    bootstrap replicates, each fitted with Poisson(1) weights: the same kind of trees for the
-    product to walk, their leaf values divided by ``bags``."""
-    bags = bags or BAGS
+              bags: int = BAGS) -> Trees:
+    """Gradient-boosted trees; with ``bags`` > 1, averaged over that many bootstrap replicates,
+    each fitted with Poisson(1) weights: the same kind of trees for the product to walk, their
+    leaf values divided by ``bags``."""
     monotonic = [1 if n in INCREASING else -1 if n in DECREASING else 0 for n in names]
     trees: list[dict] = []
     baselines, decision = [], np.zeros(len(X))
@@ -91,11 +90,11 @@ def _weights(ex: dict, w: float) -> np.ndarray:
     return ex["balance"] * np.where(ex["kind"] == "near", w, 1.0)
 
 
-def _out_of_fold(ex: dict, weights: np.ndarray, folds: np.ndarray) -> np.ndarray:
+def _out_of_fold(ex: dict, weights: np.ndarray, folds: np.ndarray, bags: int) -> np.ndarray:
     oof = np.zeros(len(ex["y"]))
     for fold in range(FOLDS):
         train = folds != fold
-        model = fit_trees(ex["QX"][train], ex["y"][train], QUESTION_FEATURES, weights[train])
+        model = fit_trees(ex["QX"][train], ex["y"][train], QUESTION_FEATURES, weights[train], bags)
         oof[~train] = model.probability(ex["QX"][~train])
     return oof
 
@@ -118,7 +117,8 @@ def _scores(ex: dict, oof: np.ndarray, bars: dict, folds: np.ndarray) -> tuple[l
     return [float(np.mean(list(r.values()))) if r else 0.0 for r in per_fold], _rates(ex, below, folds >= 0)
 
 
-def fit_answerable(train: list[dict], max_false: float, seed: int = 0) -> tuple[Trees, dict, float, dict]:
+def fit_answerable(train: list[dict], max_false: float, seed: int = 0,
+                   bags: int = BAGS) -> tuple[Trees, dict, float, dict]:
     """The answerable model, its bars per question language, the near-miss weight, and what each
     weight scored.
 
@@ -138,7 +138,7 @@ def fit_answerable(train: list[dict], max_false: float, seed: int = 0) -> tuple[
     for w in NEAR_MISS_WEIGHTS:
         scores, bars, rates = [], [], []
         for folds in assignments:
-            oof = _out_of_fold(ex, _weights(ex, w), folds)
+            oof = _out_of_fold(ex, _weights(ex, w), folds, bags)
             bars.append(_bars(ex, oof, max_false))
             fold_scores, kind_rates = _scores(ex, oof, bars[-1], folds)
             scores += fold_scores
@@ -148,7 +148,7 @@ def fit_answerable(train: list[dict], max_false: float, seed: int = 0) -> tuple[
                       "rates": {k: float(np.mean([r[k] for r in rates])) for k in rates[0]}}
     best = max(results, key=lambda w: results[w]["mean"])
     w = min(v for v in results if results[v]["mean"] >= results[best]["mean"] - results[best]["se"])
-    return fit_trees(ex["QX"], ex["y"], QUESTION_FEATURES, _weights(ex, w)), results[w]["bars"], w, results
+    return fit_trees(ex["QX"], ex["y"], QUESTION_FEATURES, _weights(ex, w), bags), results[w]["bars"], w, results
 
 
 def describe(w: float, result: dict) -> str:

@@ -47,7 +47,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from fitting import listwise  # noqa: E402
-from fitting.abstention import FOLDS, describe, fit_answerable, lang, set_weights  # noqa: E402
+from fitting.abstention import BAGS, FOLDS, describe, fit_answerable, lang, set_weights  # noqa: E402
 from ingest import make_embeddings, to_canonical  # noqa: E402
 from ingest.embeddings import index_identity  # noqa: E402
 from rag.answer.features import (SENTENCE_FEATURES, TYPED_TOP, gather,  # noqa: E402
@@ -203,7 +203,7 @@ def question_rows(rows: list[dict], sentence: Logistic, ranker: Logistic) -> Non
         r["qx_missing"] = question_vector(r["X"][miss], logits[miss], r["const"]) if r["y"].any() else None
 
 
-def fit(rows: list[dict], max_false: float, max_cited: float) -> dict:
+def fit(rows: list[dict], max_false: float, max_cited: float, bags: int = BAGS) -> dict:
     train = [r for r in rows if not r["eval"] and len(r["X"])]
     answerable = [r for r in train if r["answerable"]]
     balance = set_weights(answerable)
@@ -216,7 +216,7 @@ def fit(rows: list[dict], max_false: float, max_cited: float) -> dict:
     sentence = fit_logistic(X, y, SENTENCE_FEATURES, sample_weight=w)
     ranker, ranker_c = fit_ranker(answerable, balance)
     question_rows(rows, sentence, ranker)
-    answerable_model, answer_bar, near_weight, near_scores = fit_answerable(train, max_false)
+    answerable_model, answer_bar, near_weight, near_scores = fit_answerable(train, max_false, bags=bags)
     for r in rows:
         r["pa"] = float(answerable_model.probability(r["qx"])[0]) if len(r["X"]) else 0.0
     extra_bar = pick_extra_bar(train, answer_bar, max_cited)

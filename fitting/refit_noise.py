@@ -52,19 +52,20 @@ def net(base: tuple, new: tuple) -> int:
     return (new[0] - base[0]) + (new[1] - base[1]) - (new[2] - base[2]) + (new[3] - base[3])
 
 
-def refit(dump: Path, drop: float, seed: int) -> tuple[dict[str, tuple], dict]:
+def refit(dump: Path, drop: float, seed: int, bags: int) -> tuple[dict[str, tuple], dict]:
     # subtle: a fresh load per round — fitting writes into the rows (masked type features, scores)
     with open(dump, "rb") as f:
         rows = pickle.load(f)
     rng = random.Random(seed)
     keep = [r for r in rows if r["eval"] or rng.random() >= drop]
-    w = fit(keep, MAX_FALSE_ABSTENTION, MAX_CITED)
+    w = fit(keep, MAX_FALSE_ABSTENTION, MAX_CITED, bags)
     return counts(keep, w), w
 
 
-def rounds(dump: Path, n: int, drop: float) -> list[tuple[str, dict, dict]]:
+def rounds(dump: Path, n: int, drop: float, bags: int) -> list[tuple[str, dict, dict]]:
     """(label, counts per eval set, weights) for the fit on every question, then ``n`` drop rounds."""
-    return [("all", *refit(dump, 0.0, 0))] + [(f"drop {s}", *refit(dump, drop, s)) for s in range(1, n + 1)]
+    return [("all", *refit(dump, 0.0, 0, bags))] + [(f"drop {s}", *refit(dump, drop, s, bags))
+                                                    for s in range(1, n + 1)]
 
 
 def noise_table(runs: list[tuple[str, dict, dict]]) -> list[str]:
@@ -121,12 +122,8 @@ def main(argv: list[str] | None = None) -> int:
             ap.error(f"{dump} is not a file; write one with `python fitting/fit_answer.py --dump {dump}`")
     if args.against and not same_questions(args.dump, args.against):
         ap.error(f"{args.dump} and {args.against} hold different questions; dump both from the same sets and sample")
-    saved, abstention.BAGS = abstention.BAGS, args.bags
-    try:
-        runs = rounds(args.dump, args.rounds, args.drop)
-        changed = rounds(args.against, args.rounds, args.drop) if args.against else None
-    finally:
-        abstention.BAGS = saved     # subtle: the module default, read by every later fit_trees call
+    runs = rounds(args.dump, args.rounds, args.drop, args.bags)
+    changed = rounds(args.against, args.rounds, args.drop, args.bags) if args.against else None
     lines = [f"refit noise: {args.rounds} rounds, {args.drop:.0%} of the fitting questions left out, "
              f"answerable trees averaged over {args.bags} bootstrap replicate(s)", *noise_table(runs)]
     if changed:

@@ -51,7 +51,7 @@ from fitting.abstention import BAGS, FOLDS, describe, fit_answerable, lang, set_
 from ingest import make_embeddings, to_canonical  # noqa: E402
 from ingest.embeddings import index_identity  # noqa: E402
 from rag.answer.features import (SENTENCE_FEATURES, TYPED_TOP, gather,  # noqa: E402
-                                 question_vector)
+                                 question_vector, unmatched)
 from rag.answer.model import AnswerModel, Logistic, columns  # noqa: E402
 from rag.answer.short import NO_SPAN  # noqa: E402
 from ingest.errors import QuestionError  # noqa: E402
@@ -276,7 +276,8 @@ def metrics(rows: list[dict], answer_bar: dict, extra_bar: dict, max_sentences: 
     held = [r for r in rows if not r["answerable"] and not r["off"]]
     off = [r for r in rows if r["off"] and not r["chat"]]
     chat = [r for r in rows if r["chat"]]
-    answers = lambda r: len(r["X"]) and r["pa"] >= answer_bar.get(lang(r), 0.0)  # noqa: E731
+    answers = lambda r: (len(r["X"]) and not unmatched(r["const"])  # noqa: E731
+                         and r["pa"] >= answer_bar.get(lang(r), 0.0))
     answered = [r for r in ans if answers(r)]
     picks = {id(r): choose(r, extra_bar, max_sentences) for r in answered}
     n = max(len(ans), 1)
@@ -305,6 +306,24 @@ def report(rows: list[dict], w: dict) -> str:
                              f"{m['acc@1st']:8.3f} {m['acc']:7.3f} {m['cited']:6.2f} {m['false-abst']:10.3f} "
                              f"{m['abst(held)']:10.3f} {m['abst(off)']:9.3f} {m['abst(chat)']:10.3f}")
     return "\n".join(lines)
+
+
+def unmatched_report(rows: list[dict], w: dict) -> str:
+    """What the no-known-term rule (``rag.answer.features.unmatched``) changes: per part and kind of
+    question, those with no term in the corpus, how many the trees alone would answer, and how
+    many of those answers hold the gold sentence first — the measurement the rule rests on."""
+    lines = ["no word of the question in the corpus (abstains whatever the trees say): part kind lang: "
+             "n, answered by the trees alone, correct first sentence among those"]
+    groups: dict[tuple, list[int]] = {}
+    for r in rows:
+        if not unmatched(r["const"]):
+            continue
+        kind = "chat" if r["chat"] else "off" if r["off"] else "answerable" if r["answerable"] else "held"
+        answered = bool(len(r["X"])) and r["pa"] >= w["answer_bar"].get(lang(r), 0.0)
+        right = answered and r["answerable"] and bool(r["y"][r["order"][0]])
+        g = groups.setdefault(("eval" if r["eval"] else "fit", kind, lang(r)), [0, 0, 0])
+        g[0], g[1], g[2] = g[0] + 1, g[1] + answered, g[2] + right
+    return "\n".join(lines + [f"  {' '.join(k)}: {n}, {a}, {c}" for k, (n, a, c) in sorted(groups.items())])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -344,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{weights['near_miss_weight']}, "
             f"extra sentence P>={weights['extra_bar']}\n"
             + "".join(describe(float(w), r) + "\n" for w, r in weights["near_miss_scores"].items())
-            + report(rows, weights))
+            + report(rows, weights) + "\n" + unmatched_report(rows, weights))
     print(text)
     if args.log:
         args.log.write_text(text + "\n", encoding="utf-8")

@@ -19,7 +19,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from ingest import to_canonical
-from rag.answer.features import SENTENCE_FEATURES, Evidence, gather, question_vector
+from rag.answer.features import SENTENCE_FEATURES, Evidence, gather, question_vector, unmatched
 from rag.answer.model import AnswerModel, columns
 from rag.citations import ABSTAIN, EN_NEEDS_LLM, make_citation
 from rag.answer.gloss import gloss
@@ -107,7 +107,8 @@ class ExtractiveAnswerer:
 
     def choose(self, a: Assessment) -> list[int]:
         """The candidates to quote, best first; none when the question is judged unanswerable."""
-        if not a.order or a.p_answerable < self.model.answer_bar.get(a.evidence.lang, 0.5):
+        if (not a.order or unmatched(a.evidence.constants)
+                or a.p_answerable < self.model.answer_bar.get(a.evidence.lang, 0.5)):
             return []
         chosen = a.order[:1]
         for k in a.order[1:self.max_sentences]:

@@ -42,6 +42,7 @@ def test_refit_on_a_slice(tmp_path: Path, capsys, built_index, embeddings):
     text = log.read_text(encoding="utf-8")
     assert text.strip() in capsys.readouterr().out       # the log is what the script printed
     assert "cmrc       fit" in text and "cmrc       eval" in text and "abst(chat)" in text
+    assert "no word of the question in the corpus" in text and "eval chat " in text   # chit-chat has such turns
 
     # refit_noise.py: its fit on all the dumped rows is the fit above (what its rounds are measured against)
     report = tmp_path / "noise.txt"

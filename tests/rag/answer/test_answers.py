@@ -92,6 +92,13 @@ def test_off_topic_and_unmentioned_questions_abstain_in_every_language(engine, q
     assert ans.abstained and ans.citations == []
 
 
+@pytest.mark.parametrize("question", ["Hi", "hi", "asdf", "thanks", "qwertyuiop"])
+def test_a_turn_none_of_whose_words_the_corpus_has_abstains(engine, question):
+    # each got a quoted news sentence by vector similarity alone (cosine ~0.8) before
+    ans = engine.query(question)
+    assert ans.abstained and ans.citations == []
+
+
 def test_no_filler_follows_the_answer(engine):
     ans = engine.query("DeepSeek声称训练V3用了多少块H800？")
     assert "2048" in _first(ans).replace(",", "")

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from ingest import to_canonical
-from rag.answer.features import MIN_CHARS, SENTENCE_FEATURES, _bigrams, _coverage, _focus, _missing, _untitled, gather
+from rag.answer.features import (MIN_CHARS, SENTENCE_FEATURES, _bigrams, _coverage, _focus,
+                                 _missing, _untitled, gather, unmatched)
 
 
 def _evidence(engine, question: str):
@@ -54,6 +55,16 @@ def test_bigrams_of_text_without_han_pairs_are_empty(text):
 ])
 def test_missing_is_the_most_specific_term_the_context_lacks(weights, text, expected):
     assert _missing(weights, text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("asdf", True), ("？", True),                  # no term at all is no term the corpus has
+    ("梁文锋毕业于哪所大学？", False), ("Who founded DeepSeek?", False),
+    ("Where did Liang Wenfeng study?", False),     # a name the corpus writes in Han, by its pinyin
+])
+def test_unmatched_is_a_question_none_of_whose_terms_the_corpus_has(engine, question, expected):
+    _, ev = _evidence(engine, question)
+    assert unmatched(ev.constants) is expected
 
 
 def test_sentence_from_the_wrong_country_lacks_the_question_s_most_specific_term(engine):

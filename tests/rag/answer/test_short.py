@@ -6,6 +6,7 @@ import pytest
 
 from rag.answer.candidates import candidates
 from rag.answer.gloss import english_name, gloss
+from ingest import to_canonical
 from rag.answer.short import CONFIDENCE_NAMES, NO_SPAN, confidence_features, short_answer, shown_span, span_logit
 
 FOUNDER = "幻方量化和DeepSeek的创始人梁文锋毕业于浙江大学。"
@@ -72,6 +73,24 @@ def test_shown_span_maps_a_canonical_span_into_the_displayed_sentence():
     shown = "幻方量化和DeepSeek的創始人梁文鋒畢業於浙江大學。"
     assert shown_span("梁文锋", FOUNDER, shown) == "梁文鋒"
     assert shown_span("不在", FOUNDER, shown) is None
+
+
+@pytest.mark.parametrize("question", ["DeepSeek用了多少张显卡？", "DeepSeek用了多少块显卡？"])
+def test_the_digits_of_a_model_code_are_never_the_short_answer(question):
+    # the bold answer read 800 (of H800) for the bundled corpus' most asked number
+    sentence = ("DeepSeek称,自己仅使用了2048个英伟达H800显卡,并花费了560万美元来训练具有6710亿个参数的V3模型,"
+                "这只是OpenAI和谷歌训练同等规模模型费用的一小部分。")
+    assert short_answer(question, [sentence, "", "", ""]) in (None, "2048个", "2048")   # no neighbours, no title
+
+
+@pytest.mark.parametrize("span,expected", [
+    ("2048个", "2048個"), ("H800", "H800"), ("560万美元", "560萬美元"), ("英伟达", "輝達"), ("显卡", "顯示卡"),
+])
+def test_shown_span_after_phrases_that_shift_the_offsets(span, expected):
+    # subtle: s2twp shortens 英伟达→輝達 and lengthens 显卡→顯示卡, so both sentences have one length
+    # but every span between the two moved: the bold answer read "00顯" for 2048個
+    shown = "DeepSeek稱,自己僅使用了2048個輝達H800顯示卡,並花費了560萬美元來訓練V3模型。"
+    assert shown_span(span, to_canonical(shown), shown) == expected
 
 
 @pytest.mark.parametrize("span,english", [

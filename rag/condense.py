@@ -36,6 +36,7 @@ import jieba
 import jieba.posseg as pseg
 
 from ingest import detect_script, to_canonical, to_script
+from rag.answer.candidates import join_names
 
 __all__ = ["standalone_query", "is_follow_up", "classify", "topic_terms"]
 
@@ -82,8 +83,14 @@ class _Token:
 
 def _tokens(canonical: str) -> list[_Token]:
     # subtle: posseg keeps every character (spaces and punctuation too), so joining the
-    # words gives back the text and a rewrite can splice tokens in place.
-    return [_Token(w.word, w.flag) for w in pseg.lcut(canonical)]
+    # words gives back the text and a rewrite can splice tokens in place. A name jieba's
+    # dictionary lacks (英/伟达) is rejoined, or 英伟达股价跌了多少？ would name nothing and
+    # be taken for a follow-up.
+    words, pos = [], 0
+    for w in pseg.lcut(canonical):
+        words.append((pos, pos + len(w.word), w.word, w.flag))
+        pos += len(w.word)
+    return [_Token(w, flag) for _, _, w, flag in join_names(words)]
 
 
 def _is_anchor(t: _Token) -> bool:

@@ -29,7 +29,7 @@ from rag.answer.asking import TYPES, question_sides
 from rag.answer.gloss import proper_names
 from rag.answer.numerals import APPROX, DATE, NUM, QUANTITY, RANGE, YEAR, duration, quantity_kind
 
-__all__ = ["KINDS", "Candidate", "candidates", "slots", "FUNCTION_CHARS"]
+__all__ = ["KINDS", "Candidate", "candidates", "slots", "FUNCTION_CHARS", "join_names"]
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -63,13 +63,13 @@ def _words(sentence: str) -> tuple[tuple[int, int, str, str], ...]:
     for w in pseg.cut(sentence):
         out.append((pos, pos + len(w.word), w.word, w.flag))
         pos += len(w.word)
-    return tuple(_join_names(out))
+    return tuple(join_names(out))
 
 
 _NAME_SPAN = 4      # words a dictionary name may have been split into
 
 
-def _join_names(words: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+def join_names(words: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
     """Rejoin a proper name jieba's dictionary lacks and split (英/伟达 → 英伟达): the longest run
     of words that is a CC-CEDICT proper noun becomes one "nz" word."""
     names, out, i = proper_names(), [], 0

@@ -79,9 +79,10 @@ class StoreBusyError(StoreError):
 class ModelMismatchError(CorpusQAError):
     def __init__(self, path: object, built_with: str, configured: str) -> None:
         super().__init__(
-            f"The index in {path} was built with embedding model {built_with}, but "
-            f"EMBEDDING_MODEL is {configured}. Rebuild it with `rag ingest --rebuild`, "
-            "or set EMBEDDING_MODEL back."
+            f"The index in {path} was built with embedding model {built_with}, but the settings "
+            f"(EMBEDDING_MODEL, SENTENCE_VECTORS) give {configured}. Rebuild it from your documents with "
+            "`rag ingest --rebuild PATH` (PATH: the file or folder you ingested; a rebuild replaces the whole "
+            "index), or set those settings back."
         )
 
 

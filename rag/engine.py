@@ -188,11 +188,10 @@ class Engine:
         ``chunk_progress(file_name, embedded, total_chunks)`` per batch of a file."""
         path = Path(path or self.settings.corpus_dir)
         with self._write_lock, self.store.writer():
-            if rebuild:
-                self.store.reset()
-            else:
+            if not rebuild:
                 self.store.check_model()
-            return ingest_path(self.store, path, self.chunking, progress, chunk_progress)
+            return ingest_path(self.store, path, self.chunking, progress, chunk_progress,
+                               before_first_write=self.store.reset if rebuild else None)
 
     def upload(self, name: str, data: bytes) -> IngestReport:
         """Add one uploaded file (its own namespace: it never replaces a file ingested from disk)."""

@@ -50,18 +50,25 @@ def _store(store: Store, raw: Document, chunks: list[Document], report: IngestRe
 
 def ingest_path(store: Store, path: Path, chunking: Chunking,
                 progress: Callable[[str, int], None] | None = None,
-                chunk_progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
-    """Ingest a file or folder. Raises before touching the store if there is nothing to read."""
+                chunk_progress: Callable[[str, int, int], None] | None = None,
+                before_first_write: Callable[[], None] | None = None) -> IngestReport:
+    """Ingest a file or folder. Raises before touching the store if there is nothing to read.
+
+    ``before_first_write`` (``--rebuild``'s reset) runs once, just before the first document
+    is stored: subtle: a bad path, an empty folder or one of unreadable files must not empty
+    the index.
+    """
     files = find_files(path)
     if not files:
         raise EmptyCorpusError(path)
     root = path if path.is_dir() else None
     report, seen = IngestReport(), set()
+    first_write = _once(before_first_write)
     with store.writer():
         for f in files:
             try:
                 loaded = load_path(f, root, chunking.max_bytes, chunking.columns)
-                _store_all(store, loaded, chunking, report, seen, chunk_progress)
+                _store_all(store, loaded, chunking, report, seen, chunk_progress, first_write)
             except CorpusQAError as exc:
                 # subtle: a file that cannot be read now keeps what it stored before (all its rows too)
                 seen.add(file_id(f))
@@ -77,8 +84,14 @@ def ingest_path(store: Store, path: Path, chunking: Chunking,
     return report
 
 
+def _once(action: Callable[[], None] | None) -> Callable[[], None]:
+    """``action`` on the first call only (and nothing if there is none)."""
+    pending = [action] if action else []
+    return lambda: pending and pending.pop()()
+
+
 def _store_all(store: Store, loaded: Loaded, chunking: Chunking, report: IngestReport, seen: set[str],
-               chunk_progress=None) -> None:
+               chunk_progress=None, before_write: Callable[[], None] = lambda: None) -> None:
     """Store every document of one file; a document (row) that fails is reported, the rest kept."""
     for label_, reason, doc_id in loaded.failed:
         seen.add(doc_id)  # a bad row keeps its earlier version, like a bad file
@@ -90,6 +103,7 @@ def _store_all(store: Store, loaded: Loaded, chunking: Chunking, report: IngestR
         except CorpusQAError as exc:
             report.failed.append((raw.metadata["source"], getattr(exc, "reason", str(exc))))
             continue
+        before_write()
         _store(store, raw, chunks, report, chunk_progress)
 
 

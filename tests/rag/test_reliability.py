@@ -289,3 +289,20 @@ def test_one_bad_date_does_not_abort_the_ingest(tmp_path, embeddings):
     report = engine.ingest(corpus)
     assert sorted(report.sources) == ["a_bad_date.html", "b_ok.txt"] and report.failed == []
     assert {d.source: d.published for d in engine.documents()}["a_bad_date.html"] is None
+
+
+@pytest.mark.parametrize("case", ["missing", "empty folder", "only unreadable files"])
+def test_rebuild_with_nothing_to_read_keeps_the_index(private_index, embeddings, corpus_dir, tmp_path, case):
+    # --rebuild used to reset the store first: each of these emptied it, then said "Nothing was changed"
+    engine = _engine(private_index, embeddings, corpus_dir)
+    before = _catalog_counts(private_index)
+    path = tmp_path / "input"
+    if case != "missing":
+        path.mkdir()
+    if case == "only unreadable files":
+        (path / "binary.txt").write_bytes(bytes(range(256)) * 8)
+        (path / "blank.txt").write_text("   \n\n", encoding="utf-8")
+    with pytest.raises(Exception, match="not found|No .* files|could be ingested"):
+        engine.ingest(path, rebuild=True)
+    assert _catalog_counts(private_index) == before and before[0] == 5
+    assert not engine.query("DeepSeek训练V3用了多少块H800？").abstained

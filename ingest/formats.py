@@ -111,13 +111,17 @@ def docx_document(name: str, data: bytes, doc_id: str) -> Loaded:
 def article_rows(name: str, text: str, doc_id: str, columns: ArticleColumns) -> Loaded:
     """One document per row of a ``.jsonl`` or ``.csv`` export; bad rows are reported, not fatal."""
     rows = _jsonl_rows(text) if name.lower().endswith(".jsonl") else _csv_rows(text)
-    loaded = Loaded()
+    loaded, first_line = Loaded(), {}
     for line, row, problem in rows:
         key = _row_key(row, columns, line)
         label, row_id = f"{name}#{key}", f"{doc_id}#{key}"
         body = row.get(columns.text) if isinstance(row, dict) else None
         if problem is None and not (isinstance(body, str) and body.strip()):
             problem = f"no text in column {columns.text!r}"
+        if problem is None and key in first_line:
+            # subtle: a second row with the same id would replace the first one's article
+            problem = f"id {key!r} repeats line {first_line[key]}'s; each row needs its own id (this row was skipped)"
+        first_line.setdefault(key, line)
         if problem:
             loaded.failed.append((label, f"line {line}: {problem}", row_id))
             continue

@@ -55,6 +55,17 @@ def test_jsonl_rows_become_documents_and_bad_rows_are_reported_by_line():
     assert "invalid JSON" in loaded.failed[0][1] and "no text" in loaded.failed[1][1]
 
 
+def test_a_repeated_row_id_is_reported_and_the_first_article_kept():
+    # the second "x" used to replace the first article, and every re-ingest flipped them again
+    rows = [json.dumps({"id": "x", "text": "武汉樱花节开幕。"}, ensure_ascii=False),
+            json.dumps({"id": "y", "text": "乙文。"}, ensure_ascii=False),
+            json.dumps({"id": "x", "text": "另一篇文章。"}, ensure_ascii=False)]
+    loaded = load_documents("news.jsonl", "\n".join(rows).encode(), doc_id="file:/c/news.jsonl")
+    assert [d.page_content for d in loaded.documents] == ["武汉樱花节开幕。", "乙文。"]
+    assert loaded.failed == [("news.jsonl#x", "line 3: id 'x' repeats line 1's; each row needs its own id "
+                                              "(this row was skipped)", "file:/c/news.jsonl#x")]
+
+
 def test_csv_with_configured_columns_and_multiline_fields():
     data = 'headline,body,when\n"A","line one\nline two",2025-02-01\nB,,2025-02-02\nC,third,bad-date\n'
     loaded = load_documents("feed.csv", data.encode(), columns=ArticleColumns.parse("title:headline,text:body,date:when"))

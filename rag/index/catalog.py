@@ -26,10 +26,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from langchain_core.documents import Document
+
+from ingest.script import to_canonical
 
 __all__ = ["Catalog", "DocumentInfo", "ChunkRow"]
 
@@ -50,6 +53,26 @@ CREATE TABLE IF NOT EXISTS pinyin(key TEXT PRIMARY KEY, word TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS pinyin_word ON pinyin(word);
 """
 _IN_PAGE = 500   # ids per ``IN (...)`` read: well under SQLite's bound-variable limit at any k
+# subtle: titles and labels are stored as written, so a 繁體 search must meet a 简体 title on their
+# canonical forms; the raw forms are compared too, because a phrase conversion (軟體→软件) can
+# break a substring (體) that the text as written does contain.
+_MATCHES = ("(?1='' OR source LIKE ?2 ESCAPE '\\' OR title LIKE ?2 ESCAPE '\\' "
+            "OR canonical(source) LIKE ?3 ESCAPE '\\' OR canonical(title) LIKE ?3 ESCAPE '\\')")
+
+
+def _escape_like(text: str) -> str:
+    """``text`` matched literally by ``LIKE … ESCAPE '\\'`` (a typed ``%`` or ``_`` is no wildcard)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _match_args(search: str) -> tuple[str, str, str]:
+    return search, f"%{_escape_like(search)}%", f"%{_escape_like(_canonical(search))}%"
+
+
+@lru_cache(maxsize=65536)
+def _canonical(text: str | None) -> str | None:
+    # subtle: cached because every search converts every title and label (~7 ms per 1,000 uncached)
+    return None if text is None else to_canonical(text)
 
 
 @dataclass(frozen=True)
@@ -85,6 +108,7 @@ class Catalog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._db.create_function("canonical", 1, _canonical, deterministic=True)
         self._db.execute("SELECT count(*) FROM documents").fetchone()  # fails here on a damaged file
         self._data_version = self._version()
 
@@ -160,12 +184,11 @@ class Catalog:
             db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
 
     def documents(self, search: str = "", offset: int = 0, limit: int | None = None) -> list[DocumentInfo]:
-        """Indexed documents by label; ``search`` matches label or title (case-insensitive)."""
+        """Indexed documents by label; ``search`` matches label or title (case- and script-insensitive)."""
         sql = ("SELECT doc_id, source, title, published, url, chunks, added_at, complete FROM documents "
-               "WHERE (?='' OR source LIKE ? OR title LIKE ?) ORDER BY source, doc_id LIMIT ? OFFSET ?")
-        like = f"%{search}%"
+               f"WHERE {_MATCHES} ORDER BY source, doc_id LIMIT ? OFFSET ?")
         with self._lock:
-            rows = self._db.execute(sql, (search, like, like, -1 if limit is None else limit, offset)).fetchall()
+            rows = self._db.execute(sql, (*_match_args(search), -1 if limit is None else limit, offset)).fetchall()
         return [DocumentInfo(*r[:7], complete=bool(r[7])) for r in rows]
 
     def document(self, doc_id: str) -> DocumentInfo | None:
@@ -176,17 +199,15 @@ class Catalog:
 
     def count_documents(self, search: str = "") -> int:
         """How many documents ``documents(search)`` lists."""
-        like = f"%{search}%"
         with self._lock:
-            return self._db.execute("SELECT count(*) FROM documents WHERE (?='' OR source LIKE ? OR title LIKE ?)",
-                                    (search, like, like)).fetchone()[0]
+            return self._db.execute(f"SELECT count(*) FROM documents WHERE {_MATCHES}",  # noqa: S608 - fixed text
+                                    _match_args(search)).fetchone()[0]
 
     def doc_ids_under(self, prefix: str) -> set[str]:
         """Identities starting with ``prefix`` (every file below an ingested folder)."""
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         with self._lock:
             rows = self._db.execute("SELECT doc_id FROM documents WHERE doc_id LIKE ? ESCAPE '\\'",
-                                    (escaped + "%",)).fetchall()
+                                    (_escape_like(prefix) + "%",)).fetchall()
         return {r[0] for r in rows}
 
     def incomplete(self) -> list[str]:

@@ -321,3 +321,22 @@ def test_pinyin_of_words_the_table_already_holds_is_not_computed_again(monkeypat
     monkeypatch.setattr(translate, "_romanised", lambda w: seen.append(w) or romanised(w))
     rows = pinyin_rows(["梁文锋", "浙江", "杭州", "的", "AI"], known=lambda words: words & {"浙江"})
     assert sorted(seen) == sorted(["梁文锋", "杭州"]) and dict(rows) == {"liangwenfeng": "梁文锋", "hangzhou": "杭州"}
+
+
+def test_library_search_is_literal_and_script_insensitive(tmp_path):
+    from rag.index.catalog import Catalog
+
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    catalog.start_documents([
+        {"doc_id": "upload:a", "source": "a_b.txt", "title": "版权侵权案宣判"},
+        {"doc_id": "upload:b", "source": "ab.txt", "title": "100%可再生能源"},
+        {"doc_id": "upload:c", "source": "軟體.txt", "title": "軟體公司著作權訴訟"},
+    ])
+
+    def found(search):
+        assert catalog.count_documents(search) == len(catalog.documents(search))
+        return [d.doc_id for d in catalog.documents(search)]
+
+    assert found("_") == ["upload:a"] and found("%") == ["upload:b"] and found("a_b") == ["upload:a"]
+    assert found("侵權") == ["upload:a"] and found("著作权") == ["upload:c"]
+    assert found("软件") == ["upload:c"] and found("體") == ["upload:c"]  # phrase-converted and as written

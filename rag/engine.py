@@ -21,7 +21,7 @@ from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
 from langchain_core.documents import Document
 
-from ingest import SCRIPTS, detect_script, make_embeddings, to_canonical, upload_id
+from ingest import SCRIPTS, detect_script, make_embeddings, to_canonical, to_script, upload_id
 from ingest.errors import ConfigError, StoreBusyError
 from rag.answer.chitchat import ChitChat, turn_lang
 from rag.answer.gloss import warm as warm_gloss
@@ -226,6 +226,10 @@ class Engine:
         if info is None or not chunks:
             return None
         return article_in(info, chunks, script if script in SCRIPTS else None, self.settings.hant_config)
+
+    def display(self, text: str, script: str) -> str:
+        """``text`` as a reader of ``script`` is shown answers (the same 繁體 wording settings)."""
+        return to_script(text, script, self.settings.hant_config)
 
     def delete(self, doc_id: str) -> int:
         """Remove a document by its ``doc_id`` (``DocumentInfo.doc_id``); returns the chunks removed."""

@@ -51,7 +51,7 @@ def _marked(text: str, highlights: list[str]) -> str:
 def render_article(article: Article | None, highlights: list[str] | None = None) -> str:
     back = f'<p><a class="cqa-back" href="./">{R.escape_text(L.BACK)}</a></p>'
     if article is None:
-        return back + R.render_error(L.ARTICLE_MISSING)
+        return back + R.render_notice(L.ARTICLE_MISSING)
     info = article.info
     href = R.safe_url(info.url)
     meta = [R.escape_text(info.published)] if info.published else []
@@ -82,4 +82,4 @@ class ArticlePage:
             return render_article(self.engine.read(doc_id, script) if doc_id else None, highlights)
         except Exception:
             log.exception("opening %s failed", doc_id)
-            return R.render_error(L.INTERNAL_ERROR)
+            return R.render_error(L.INTERNAL_ERROR, L.FAILED_PREFIX)

@@ -94,7 +94,9 @@ class Chat:
         text = ""
         for piece in self.engine.stream(question, script=script, history=history):
             if isinstance(piece, Answer):
-                messages[-1] = _bot(R.render_answer(piece, self.docs_url))
+                # subtle: the query is searched in canonical (简体) form, but read in the answer's script
+                shown = self.engine.display(piece.query, piece.script) if piece.query else None
+                messages[-1] = _bot(R.render_answer(piece, self.docs_url, shown))
                 turns[-1] = {"question": question, "understood": prepared["question"], "answer": piece.to_dict()}
                 yield list(messages), list(turns)
                 return

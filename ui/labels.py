@@ -18,7 +18,7 @@ __all__ = [
     "DELETED", "DELETE_NONE", "DELETE_MISSING", "ALLOWED_SUFFIXES", "LIBRARY_NO_MATCH", "INCOMPLETE",
     "INCOMPLETE_HINT", "READ", "SEARCH_LABEL", "PREV", "NEXT", "PAGE_OF", "REPLACE_ASK", "REPLACE", "KEEP",
     "REPLACE_SKIPPED", "REPLACED", "DELETE_ASK", "DELETE_CONFIRM", "CANCEL", "ARTICLE_TITLE", "ARTICLE_MISSING",
-    "BACK", "HELP_TITLE",
+    "BACK", "HELP_TITLE", "NOTICE_PREFIX", "FAILED_PREFIX", "UPLOAD_KEPT", "UPLOAD_EMPTY",
 ]
 
 TITLE = "语料问答 / Corpus QA"
@@ -49,6 +49,10 @@ EXAMPLES = [
 
 SEARCHING = "正在检索… / Searching…"
 ERROR_PREFIX = "无法回答 / Cannot answer"
+# the library and article pages answer nothing: their messages are a note (the user's own action
+# left nothing to do) or a failure, never "Cannot answer"
+NOTICE_PREFIX = "提示 / Note"
+FAILED_PREFIX = "出错 / Error"
 INTERNAL_ERROR = ("服务器内部出错，已记录日志；请重试。 · Something went wrong on the server; "
                   "it has been logged. Please try again.")
 
@@ -119,6 +123,8 @@ ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl", "
 UPLOAD_LABEL = "上传文档 / Upload documents"
 UPLOAD_ADDED = "已添加 / Added"
 UPLOAD_FAILED = "失败 / Failed"
+UPLOAD_KEPT = "已保留 / Kept"
+UPLOAD_EMPTY = "文件是空的，没有可添加的正文。 / The file is empty: there is no text to add."
 UPLOAD_TOO_BIG = "文件超过 {limit} MB 上限 / The file is larger than the {limit} MB limit (UPLOAD_MAX_MB)."
 UPLOAD_BAD_TYPE = "不支持的文件类型 / Unsupported file type; allowed: {allowed}."
 DELETE_LABEL = "选择要删除的文档 / Document to delete"

@@ -22,6 +22,7 @@ from ui import render as R
 __all__ = ["Library"]
 
 log = logging.getLogger(__name__)
+_BLANK_PROBE = 4096  # bytes: a blank file is this small; reading bigger ones just to look is not worth it
 
 
 class Library:
@@ -42,7 +43,7 @@ class Library:
             docs = self.engine.documents(search, (page - 1) * self.page_size, self.page_size)
         except Exception:
             log.exception("listing documents failed")
-            return R.render_error(L.INTERNAL_ERROR), "", gr.skip(), 1
+            return R.render_error(L.INTERNAL_ERROR, L.FAILED_PREFIX), "", gr.skip(), 1
         choices = [(f"{d.title or d.source} — {d.source}", d.doc_id) for d in docs]
         return (R.render_library(docs, total, search), L.PAGE_OF.format(page=page, pages=pages, total=total),
                 gr.update(choices=choices, value=None), page)
@@ -56,11 +57,16 @@ class Library:
 
     # -- uploads --------------------------------------------------------------------
     def _check(self, path: str) -> str | None:
-        name = Path(path).name
-        if Path(name).suffix.lower() not in L.ALLOWED_SUFFIXES:
+        file = Path(path)
+        if file.suffix.lower() not in L.ALLOWED_SUFFIXES:
             return L.UPLOAD_BAD_TYPE.format(allowed=" ".join(L.ALLOWED_SUFFIXES))
-        if Path(path).stat().st_size > self.max_bytes:
+        size = file.stat().st_size
+        if size > self.max_bytes:
             return L.UPLOAD_TOO_BIG.format(limit=f"{self.max_mb:g}")
+        # subtle: only a small file is read here, to say "empty" in both languages; a larger one
+        # that cleans down to nothing is still reported by ingest, in its own (English) words
+        if size <= _BLANK_PROBE and not file.read_bytes().strip():
+            return L.UPLOAD_EMPTY
         return None
 
     def _one(self, path: str) -> tuple[str, object, str | None]:
@@ -106,8 +112,7 @@ class Library:
 
     def keep(self, held: list[str] | None):
         """The user declined: nothing is uploaded. (results, [], box)."""
-        skipped = [(Path(p).name, None, L.REPLACE_SKIPPED) for p in held or []]
-        return R.render_upload_results(skipped), [], self._ask_replace([])
+        return R.render_kept([Path(p).name for p in held or []]), [], self._ask_replace([])
 
     # -- deletion -------------------------------------------------------------------
     def ask_delete(self, doc_id: str | None):
@@ -115,13 +120,13 @@ class Library:
         info = self.engine.document(doc_id) if doc_id else None
         if info is None:
             message = L.DELETE_NONE if not doc_id else L.DELETE_MISSING.format(source=doc_id)
-            return R.render_error(message), None, gr.update(visible=False)
+            return R.render_notice(message), None, gr.update(visible=False)
         return (R.render_question(L.DELETE_ASK.format(source=info.title or info.source)), doc_id,
                 gr.update(visible=True))
 
     def delete(self, doc_id: str | None, search: str | None = "", page: int | None = 1):
         """Confirmed: delete. (status, view…, cleared upload results, pending id, hidden confirm row)."""
-        status = self._remove(doc_id) if doc_id else R.render_error(L.DELETE_NONE)
+        status = self._remove(doc_id) if doc_id else R.render_notice(L.DELETE_NONE)
         return (status, *self.view(search, page), "", None, gr.update(visible=False))
 
     def _remove(self, doc_id: str) -> str:
@@ -130,10 +135,10 @@ class Library:
             source = info.source if info else doc_id
             removed = self.engine.delete(doc_id)
         except CorpusQAError as exc:
-            return R.render_error(str(exc))
+            return R.render_error(str(exc), L.FAILED_PREFIX)
         except Exception:
             log.exception("deleting %s failed", doc_id)
-            return R.render_error(L.INTERNAL_ERROR)
+            return R.render_error(L.INTERNAL_ERROR, L.FAILED_PREFIX)
         if not removed:
-            return R.render_error(L.DELETE_MISSING.format(source=source))
+            return R.render_notice(L.DELETE_MISSING.format(source=source))
         return f'<p class="cqa-ok">{R.escape_text(L.DELETED.format(source=source, chunks=removed))}</p>'

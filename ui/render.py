@@ -19,7 +19,7 @@ from ui import labels as L
 __all__ = [
     "escape_text", "safe_url", "cited_numbers", "render_answer", "render_streaming", "render_sources",
     "render_error", "render_library", "render_upload_results", "plain_text", "library_summary",
-    "render_question", "article_href", "ARTICLE_PATH",
+    "render_question", "article_href", "ARTICLE_PATH", "render_notice", "render_kept",
 ]
 
 ARTICLE_PATH = "article"  # the full-article page (ui.article); relative, so it works under a proxy prefix
@@ -105,19 +105,26 @@ def _footnotes(citations: list[Citation]) -> str:
     return f'<ol class="cqa-footnotes">{items}</ol>' if items else ""
 
 
-def _searched(answer: Answer) -> str:
-    """The rewritten query, only when it is not what the asker typed (follow-ups)."""
+def _searched(answer: Answer, shown: str | None) -> str:
+    """The rewritten query (``shown``: as the reader's script writes it), only when it is not what
+    the asker typed (follow-ups)."""
     if not answer.query or answer.query.strip() == (answer.question or "").strip():
         return ""
     return (f'<div class="cqa-searched"><span>{escape_text(_words(answer)["searched"])}:</span> '
-            f'<span class="cqa-query">{escape_text(answer.query)}</span></div>')
+            f'<span class="cqa-query">{escape_text(shown or answer.query)}</span></div>')
+
+
+def _quotes_chinese_for_lack_of_llm(answer: Answer) -> bool:
+    # subtle: a configured LLM that failed leaves its own notice; an abstention quotes nothing,
+    # so "the cited Chinese sentences are quoted" would describe sentences that are not there
+    return (answer.script == "en" and answer.answerer == "extractive" and answer.notice in (None, EN_NEEDS_LLM)
+            and bool(_cited(answer)))
 
 
 def _notices(answer: Answer, docs_url: str) -> str:
-    # subtle: a configured LLM that failed leaves its own notice; the link line is for "no LLM at all"
-    no_llm = answer.script == "en" and answer.answerer == "extractive" and answer.notice in (None, EN_NEEDS_LLM)
-    lines = [f'<div class="cqa-notice">{escape_text(answer.notice)}</div>'] if answer.notice and not no_llm else []
-    if no_llm:
+    own = answer.notice if answer.notice != EN_NEEDS_LLM else None  # reworded below, with the setup link
+    lines = [f'<div class="cqa-notice">{escape_text(own)}</div>'] if own else []
+    if _quotes_chinese_for_lack_of_llm(answer):
         lines.append(f'<div class="cqa-notice">{escape_text(L.EN_NEEDS_LLM)} '
                      f'<a href="{_attribute(docs_url)}" target="_blank" rel="noopener">'
                      f"{escape_text(L.EN_NEEDS_LLM_LINK)}</a></div>")
@@ -135,10 +142,11 @@ def plain_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def render_answer(answer: Answer, docs_url: str = L.LLM_DOCS_URL) -> str:
+def render_answer(answer: Answer, docs_url: str = L.LLM_DOCS_URL, query: str | None = None) -> str:
     """The finished bubble: searched query, answer, notices, sources list, passage cards, copy.
 
     Everything an answer needs lives in its own bubble, so each answer keeps its sources.
+    ``query`` is ``answer.query`` converted to the answer's script (``Engine.display``).
     """
     badge = (f'<span class="cqa-badge">{escape_text(L.ABSTAINED_BADGE[answer.script])}</span> '
              if answer.abstained and answer.script in L.ABSTAINED_BADGE else "")
@@ -147,7 +155,7 @@ def render_answer(answer: Answer, docs_url: str = L.LLM_DOCS_URL) -> str:
     # copies it and uses it as the message's accessible label
     copy = (f'<button type="button" class="cqa-copy" value="{_attribute(plain_text(answer))}">'
             f"{escape_text(_words(answer)['copy'])}</button>")
-    return (f'<div class="cqa-msg">{_searched(answer)}'
+    return (f'<div class="cqa-msg">{_searched(answer, query)}'
             f'{_short(answer)}<div class="cqa-answer {kind}">{badge}{_with_markers(answer.answer)}</div>'
             f"{_notices(answer, docs_url)}{_footnotes(_cited(answer))}{render_sources(answer)}"
             f'<div class="cqa-tools">{copy}</div></div>')
@@ -160,9 +168,17 @@ def _short(answer: Answer) -> str:
     return f'<p class="cqa-short"><strong>{escape_text(answer.short.strip())}</strong></p>'
 
 
-def render_error(message: str) -> str:
-    return (f'<div class="cqa-error"><strong>{escape_text(L.ERROR_PREFIX)}</strong> '
-            f"{escape_text(message)}</div>")
+def render_error(message: str, prefix: str = L.ERROR_PREFIX) -> str:
+    return _box("cqa-error", prefix, message)
+
+
+def render_notice(message: str) -> str:
+    """A neutral line: nothing went wrong, there was just nothing to do (no document chosen, already gone)."""
+    return _box("cqa-note", L.NOTICE_PREFIX, message)
+
+
+def _box(kind: str, prefix: str, message: str) -> str:
+    return f'<div class="{kind}"><strong>{escape_text(prefix)}</strong> {escape_text(message)}</div>'
 
 
 def _highlighted(text: str, highlights: list[str]) -> str:
@@ -286,6 +302,13 @@ def _added(name: str, report: IngestReport) -> str:
 def _failed(name: str, error: str | None) -> str:
     return (f'<li class="cqa-fail"><strong>{escape_text(L.UPLOAD_FAILED)}</strong> '
             f"{escape_text(name)} — {escape_text(error)}</li>")
+
+
+def render_kept(names: list[str]) -> str:
+    """One line per file the user chose not to upload over its namesake: a choice, not a failure."""
+    items = "".join(f'<li class="cqa-kept"><strong>{escape_text(L.UPLOAD_KEPT)}</strong> {escape_text(name)} '
+                    f"— {escape_text(L.REPLACE_SKIPPED)}</li>" for name in names)
+    return f'<ul class="cqa-uploads">{items}</ul>'
 
 
 def render_upload_results(results: list[tuple[str, IngestReport | None, str | None]]) -> str:

@@ -38,7 +38,9 @@ footer .show-api, footer .show-api * { color: var(--cqa-muted) !important; }  /*
 .cqa-query { color: var(--body-text-color); }
 .cqa-error { color: #991b1b; background: #fef2f2; border: 1px solid #fecaca; border-radius: 6px; padding: 6px 10px; }
 .dark .cqa-error { color: #fecaca; background: #450a0a; border-color: #7f1d1d; }
-.cqa-error strong { margin-right: 0.4em; color: inherit; }
+.cqa-error strong, .cqa-note strong { margin-right: 0.4em; color: inherit; }
+.cqa-note { border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary);
+  border-radius: 6px; padding: 6px 10px; }
 details.cqa-sources { margin-top: 0.5em; }
 details.cqa-sources > summary { cursor: pointer; font-size: 0.85em; color: var(--cqa-muted); }
 .cqa-hint { color: var(--cqa-muted); font-size: 0.9rem; }

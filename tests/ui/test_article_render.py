@@ -22,7 +22,9 @@ def test_article_is_escaped_and_every_highlight_marked():
 
 
 def test_missing_article_says_so():
-    assert "cqa-error" in render_article(None) and "not in the library" in render_article(None).replace("&#46;", ".")
+    out = render_article(None)
+    assert "cqa-note" in out and "not in the library" in out.replace("&#46;", ".")
+    assert "cqa-error" not in out and "Cannot answer" not in out  # no question was asked
 
 
 def test_library_row_shows_added_date_incomplete_badge_and_read_link():

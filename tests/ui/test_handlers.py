@@ -40,11 +40,33 @@ def test_upload_engine_failure_is_a_message(library, tmp_path):
     assert "cqa-fail" in results and "logged" in results and "disk on fire" not in results
 
 
+def test_empty_upload_is_refused_in_both_languages(library, tmp_path):
+    blank = tmp_path / "empty.txt"
+    blank.write_bytes(b" \n\n")
+    results, *_ = library.upload([str(blank)])  # refused before the (failing) engine is asked
+    assert "cqa-fail" in results and "文件是空的" in results and "The file is empty" in results
+
+
+def test_keeping_the_existing_document_is_not_a_failure(library, tmp_path):
+    results, held, ask = library.keep([str(tmp_path / "a.txt")])
+    assert "cqa-kept" in results and "Kept" in results and "保留了原文档" in results
+    assert "cqa-fail" not in results and "Failed" not in results and held == [] and not ask["visible"]
+
+
 @pytest.mark.parametrize("source,expected", [(None, "Choose a document first"), ("", "Choose a document first"),
                                              ("gone.txt", "not in the library")])
 def test_delete_messages(library, source, expected):
-    status, *_ = library.delete(source)
-    assert "cqa-error" in status and expected in status.replace("&#46;", ".").replace("&#40;", "(")
+    for status in (library.delete(source)[0], library.ask_delete(source)[0]):
+        assert "cqa-note" in status and expected in status.replace("&#46;", ".").replace("&#40;", "(")
+        assert "cqa-error" not in status and L.ERROR_PREFIX not in status  # a note, not an answer
+
+
+def test_searched_query_is_shown_in_the_chosen_script(engine):
+    chat = Chat(engine)
+    *_, (messages, turns) = chat.respond("DeepSeek训练V3用了多少块H800？", [], [], "auto")
+    *_, (messages, _) = chat.respond("那V3有多少参数？", messages, turns, "zh-Hant")
+    shown = re.search(r'class="cqa-query">([^<]*)<', messages[-1]["content"]).group(1)
+    assert "參數" in shown and "参数" not in shown and "檢索查詢" in messages[-1]["content"]
 
 
 def test_chat_streams_placeholder_text_then_final(engine):

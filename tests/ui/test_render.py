@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from rag import Answer, Citation, DocumentInfo, IngestReport
+from rag import EN_NEEDS_LLM, Answer, Citation, DocumentInfo, IngestReport
 from ui import render as R
 
 NASTY = [
@@ -207,6 +207,18 @@ def test_english_extractive_answer_points_to_llm_setup():
     assert 'href="https&#58;//x&#46;org/a&#34;b"' in moved
     assert "need an LLM" not in _visible(R.render_answer(_answer(script="en", answerer="llm")))
     assert "need an LLM" not in _visible(R.render_answer(_answer()))
+
+
+@pytest.mark.parametrize("notice", [None, EN_NEEDS_LLM])
+def test_english_abstention_quotes_nothing_so_says_nothing_about_quoting(notice):
+    out = R.render_answer(_answer("The corpus does not say.", citations=[], script="en", abstained=True,
+                                  retrieved=["003_x.txt"], notice=notice))
+    assert "cqa-notice" not in out and "LLM" not in _visible(out)
+
+
+def test_searched_query_is_shown_as_given_for_the_reader():
+    out = R.render_answer(_answer(question="那V3呢？", query="V3有多少参数", script="zh-Hant"), query="V3有多少參數")
+    assert "V3有多少參數" in _visible(out) and "参数" not in _visible(out)
 
 
 def test_library_summary_counts_dates_and_escapes():

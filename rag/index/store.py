@@ -92,7 +92,11 @@ class Store:
         self._scratch = tempfile.TemporaryDirectory(prefix="corpus-qa-ro-")
         copy = Path(self._scratch.name) / "index"
         skip = ["write.lock"] + (["chroma.sqlite3", "*-*-*-*-*"] if target.is_server else [])
-        shutil.copytree(self.data_dir, copy, ignore=shutil.ignore_patterns(*skip))
+        # subtle: copyfile, not copy2 — files made read-only by chmod would stay so in the copy,
+        # and SQLite then refuses the catalog as "attempt to write a readonly database"
+        shutil.copytree(self.data_dir, copy, ignore=shutil.ignore_patterns(*skip), copy_function=shutil.copyfile)
+        for folder in (copy, *(p for p in copy.rglob("*") if p.is_dir())):
+            folder.chmod(0o700)
         log.warning("%s is read-only: answering from a copy in %s", self.data_dir, copy)
         return copy
 

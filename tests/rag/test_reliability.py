@@ -192,6 +192,27 @@ def test_read_only_store_still_answers(built_index, tmp_path):
     assert "read-only" in err and "Traceback" not in err
 
 
+def test_a_store_made_read_only_by_chmod_is_answered_from_a_writable_copy(built_index, tmp_path, embeddings,
+                                                                          monkeypatch):
+    # `chmod -R a-w` kept the mode bits in the copy, and SQLite refused the catalog as "damaged"
+    import rag.index.store as store_module
+
+    vs = tmp_path / "ro"
+    shutil.copytree(built_index, vs)
+    for p in [*vs.rglob("*"), vs]:
+        p.chmod(p.stat().st_mode & ~0o222)
+    # subtle: the tests run as root, whom os.access lets write anything: say read-only as a user's check would
+    monkeypatch.setattr(store_module, "_prepare_dir", lambda path, target: True)
+    try:
+        engine = _engine(vs, embeddings)
+        copy = Path(engine.store._scratch.name) / "index"
+        assert all(p.stat().st_mode & 0o200 for p in [copy, *copy.rglob("*")])
+        assert "浙江大学" in engine.query("梁文锋毕业于哪所大学？").answer
+    finally:
+        for p in [vs, *vs.rglob("*")]:
+            p.chmod(p.stat().st_mode | 0o200)
+
+
 # -- several processes ------------------------------------------------------------------
 @pytest.mark.slow
 def test_a_running_engine_sees_another_processes_ingest_rebuild_and_delete(private_index, embeddings, corpus_dir,

@@ -83,6 +83,15 @@ class Settings(BaseSettings):
             raise ValueError(f"CHUNK_OVERLAP ({self.chunk_overlap}) must be smaller than CHUNK_SIZE ({self.chunk_size})")
         return self
 
+    @field_validator("corpus_dir", "vectorstore_dir", mode="before")
+    @classmethod
+    def _folder_named(cls, value):
+        # subtle: an empty VECTORSTORE_DIR= in .env became Path("") — the current folder, which
+        # then received chroma.sqlite3 and catalog.sqlite3
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("is empty; name a folder, or remove the line to use the default")
+        return value
+
     @field_validator("article_columns")
     @classmethod
     def _columns_parse(cls, value: str) -> str:

@@ -69,9 +69,20 @@ def test_empty_corpus_and_unreadable_file_keep_the_index(private_index, tmp_path
     assert "浙江大学" in out.stdout  # what was stored before is still there
 
 
-def test_bad_setting_is_one_line(private_index):
-    out = rag("ask", "hi", env_extra={"VECTORSTORE_DIR": str(private_index), "CHUNK_SIZE": "lots"})
-    assert out.returncode == 1 and "CHUNK_SIZE" in out.stderr and "Traceback" not in out.stderr
+@pytest.mark.parametrize("settings,names,unsaid", [
+    ({"CHUNK_SIZE": "lots"}, ["CHUNK_SIZE"], []),
+    # a rule across two settings used to print "setting ={...every setting...} is invalid"
+    ({"CHUNK_SIZE": "100", "CHUNK_OVERLAP": "200"}, ["CHUNK_OVERLAP (200)", "CHUNK_SIZE (100)"], ["{", "Value error"]),
+    # an empty VECTORSTORE_DIR= was the current folder, which then received the index's files
+    ({"VECTORSTORE_DIR": ""}, ["VECTORSTORE_DIR", "empty"], []),
+])
+def test_bad_setting_is_one_line(private_index, tmp_path, settings, names, unsaid):
+    work = tmp_path / "work"
+    work.mkdir()
+    out = rag("ask", "hi", env_extra={"VECTORSTORE_DIR": str(private_index), **settings}, cwd=work)
+    assert out.returncode == 1 and "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert all(n in out.stderr for n in names) and not any(u in out.stderr for u in unsaid)
+    assert list(work.iterdir()) == []
 
 
 def test_feedback_export_plain_json_and_qa(tmp_path, monkeypatch, capsys):

@@ -11,6 +11,7 @@ Does not own: storing tokens (``rag.index.catalog``), fusion with the dense side
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
 
@@ -28,6 +29,10 @@ BM25_ROW_BUDGET = 8000   # rows FTS5 ranks per question, whatever the corpus siz
 _DF_CACHE = 200_000      # terms whose document frequency a process keeps between changes
 
 jieba.setLogLevel(logging.WARNING)
+# subtle: jieba caches its dictionary in <tmp>/jieba.cache; on a shared machine that file
+# belongs to whoever ran first, and every other user got a PermissionError traceback on each
+# command. One file per user (the rag package imports this module before any jieba call).
+jieba.dt.cache_file = f"jieba.u{os.getuid()}.cache" if hasattr(os, "getuid") else None
 _WORD = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 # subtle: question words and particles match every chunk; BM25's idf damps them, but the
 # answerer's overlap score has no idf, so they are dropped here for both.

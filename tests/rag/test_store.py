@@ -340,3 +340,14 @@ def test_library_search_is_literal_and_script_insensitive(tmp_path):
     assert found("_") == ["upload:a"] and found("%") == ["upload:b"] and found("a_b") == ["upload:a"]
     assert found("侵權") == ["upload:a"] and found("著作权") == ["upload:c"]
     assert found("软件") == ["upload:c"] and found("體") == ["upload:c"]  # phrase-converted and as written
+
+
+def test_jieba_caches_its_dictionary_in_a_file_of_this_user():
+    # a shared /tmp/jieba.cache written by another user gave every command a PermissionError traceback
+    import os
+
+    import jieba
+
+    import rag.index.lexical  # noqa: F401 - configures jieba on import
+
+    assert jieba.dt.cache_file == f"jieba.u{os.getuid()}.cache"

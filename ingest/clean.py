@@ -1,6 +1,6 @@
 """Clean stage: raw ``Document`` → article ``Document`` (paragraph text + metadata).
 
-Owns: stripping HTML tags, comments, CDATA, images and markdown links, in time linear in
+Owns: stripping HTML tags, comments, CDATA, images, markdown links and bold markers, in time linear in
 the page; dropping text a browser does not show (``display:none``, ``hidden``,
 ``aria-hidden``, ``<template>``, form controls); dropping site chrome (menus, share bars,
 print links, copyright lines, sidebar link lists); replacing radical code points that some
@@ -33,7 +33,9 @@ _MD_HEADING = re.compile(r"^\s*#{1,3}\s+(.+?)\s*#*\s*$")
 # subtle: the bracket classes exclude "[" and "(" too, so each failed match stops at the next
 # bracket instead of scanning to the end of the text (quadratic on text full of "[").
 _MD_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()\s]*\)")
-_MD_LINK = re.compile(r"\[([^\[\]]+)\]\((?:https?://|/)(?:[^()\s]|\([^()\s]*\))*\)")
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()\s]|\([^()\s]*\))+\)")
+# subtle: **bold** markers were quoted into answers and citations (**中央社台北2月11日電**)
+_MD_STRONG = re.compile(r"\*\*(?=\S)(.{1,200}?)(?<=\S)\*\*")   # bounded: linear in the page
 _URL_LINE = re.compile(r"^(?:文章网址|本文网址|文章網址|本文網址|原文网址|原文链接)\s*[:：]\s*(https?://\S+)")
 _URL_DATE = re.compile(r"/(20\d\d)[/-]?(\d{1,2})[/-]?(\d{1,2})(?:/|\.|$)|-(20\d\d)(\d\d)(\d\d)/")
 _RULE = re.compile(r"^\s*[-=*_]{3,}\s*$")
@@ -86,7 +88,7 @@ def clean_text(raw: str, html: bool = False, source: str = "<text>", title: str 
     raw = _take_markdown_title(_GMT.sub("", raw), meta)
     if html or _HTML_HINT.search(raw):
         raw = _html_to_text(raw, meta, source)
-    raw = _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", raw))
+    raw = _MD_STRONG.sub(r"\1", _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", raw)))
     lines = [_squash(line) for line in raw.splitlines()]
     lines = [line for line in lines if not _take_url_line(line, meta)]
     paragraphs = _drop_chrome(lines)

@@ -155,10 +155,18 @@ def test_deeply_nested_page_keeps_its_text_past_libxml2s_depth_limit(depth):
     ("看[这篇报道](https://x.com/a_(b))。", "看这篇报道。"),
     ("[链接](/p/1) 与 ![图](/i.png)", "链接 与"),
     ("[" * 5, "[" * 5),
+    ("测试公司[点我](javascript:alert(1))的总部。", "测试公司点我的总部。"),   # any target, not only http
+    ("**中央社台北2月11日電**　台北**消息**。", "中央社台北2月11日電 台北消息。"),
+    ("2**3=8，a ** b", "2**3=8，a ** b"),                                   # not markers
     ("", ""),
 ])
-def test_markdown_links_keep_their_text(text, expected):
+def test_markdown_links_and_bold_keep_their_text(text, expected):
     assert clean_text(text)[0] == expected
+
+
+def test_text_full_of_bold_markers_is_cleaned():
+    text, _ = clean_text("**a*" * 50_000 + "。\n\n正文。")
+    assert text.endswith("正文。")
 
 
 def test_text_full_of_brackets_is_cleaned():

@@ -253,7 +253,15 @@ def _rewrite(canonical: str, previous: str) -> str:
     fragment = _fragment(tokens, skip)
     if not _ASKS.search(fragment):
         return _swap_slot(previous, fragment) or _join([previous, fragment])
-    return _join([_join(topic_terms(previous, exclude=canonical)), "".join(t.word for t in tokens[skip:])])
+    topic = topic_terms(previous, exclude=canonical)
+    if any(_is_anchor(t) for t in tokens[skip:]):
+        # subtle: 那V3有多少参数？ names its own subject: only the previous question's names come
+        # along (梁文锋毕业于哪所大学 → 梁文锋), or its other words outvote the question's own
+        names = {t.word.strip() for t in _tokens(to_canonical(previous)) if _is_anchor(t)}
+        own_code = any(_CODE.fullmatch(t.word) for t in tokens[skip:])
+        # …and not a code its own one replaces (V3 → 那R1是什么时候发布的？)
+        topic = [w for w in topic if w in names and not (own_code and _CODE.fullmatch(w))]
+    return _join([_join(topic), "".join(t.word for t in tokens[skip:])])
 
 
 def _resolve(question: str, previous: str | None) -> str:

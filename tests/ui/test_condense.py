@@ -50,6 +50,10 @@ def test_no_standalone_qa_question_is_taken_for_a_follow_up():
     (["What is DeepSeek?"], "What is its valuation?", "What is DeepSeek's valuation?"),
     (["How much did DeepSeek invest in GPUs, according to SemiAnalysis?"], "And what about servers?",
      "How much did DeepSeek invest in GPUs, according to SemiAnalysis? servers"),
+    # a full question naming its own subject takes only the previous names: with 毕业/大学 too it
+    # quoted the graduation sentence again; and its own code replaces the previous one
+    (["梁文锋毕业于哪所大学？"], "那V3有多少参数？", "梁文锋V3有多少参数？"),
+    (["DeepSeek什么时候发布V3？"], "那R1是什么时候发布的？", "DeepSeek R1是什么时候发布的？"),
 ])
 def test_rewrites(history, question, expected):
     assert standalone_query(question, history) == expected

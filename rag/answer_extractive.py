@@ -72,7 +72,7 @@ class ExtractiveAnswerer:
             if n > len(citations):
                 citations.append(make_citation(n, docs[s.doc_index], script, [], a.probabilities[k], self.hant_config))
             citations[n - 1].highlights.append(s.shown)
-            piece = self._frame(script, i) + f"{s.shown}[{n}]"
+            piece = self._frame(script, i, s.shown) + f"{s.shown}[{n}]"
             text += piece
             yield piece
         short = self._short(inputs["query"], a, chosen[0], script)
@@ -120,7 +120,10 @@ class ExtractiveAnswerer:
         return chosen
 
     @staticmethod
-    def _frame(script: str, i: int) -> str:
+    def _frame(script: str, i: int, quote: str) -> str:
         if script == "en":
-            return "According to the corpus (quoted in Chinese): " if i == 0 else " "
+            # subtle: a user's corpus may hold English articles too; their quotes are not "in Chinese"
+            chinese = any("\u3400" <= c <= "\u9fff" for c in quote)
+            return ("According to the corpus (quoted in Chinese): " if chinese else "According to the corpus: ") \
+                if i == 0 else " "
         return ""

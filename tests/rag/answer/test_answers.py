@@ -126,3 +126,15 @@ def test_short_answers_are_glossed_for_english_readers_only(engine):
     assert gloss._reverse.cache_info().currsize == 0
     ans = engine.query("Which university did Liang Wenfeng graduate from?")
     assert ans.short == "浙江大学 (Zhejiang University)"
+
+
+@pytest.mark.parametrize("quote,frame", [
+    ("深度求索于2023年成立。", "According to the corpus (quoted in Chinese): "),
+    ("DeepSeek was founded in 2023.", "According to the corpus: "),   # a user's corpus may hold English articles
+    ("", "According to the corpus: "),
+])
+def test_the_english_frame_says_chinese_only_for_chinese_quotes(quote, frame):
+    from rag.answer_extractive import ExtractiveAnswerer
+
+    assert ExtractiveAnswerer._frame("en", 0, quote) == frame
+    assert ExtractiveAnswerer._frame("zh-Hans", 0, quote) == ""

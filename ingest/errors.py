@@ -8,6 +8,8 @@ Does not own: catching them (that happens at the boundary, in ``rag.cli`` and ``
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = [
     "CorpusQAError",
     "QuestionError",
@@ -36,6 +38,13 @@ class QuestionError(CorpusQAError):
 class CorpusNotFoundError(CorpusQAError):
     def __init__(self, path: object) -> None:
         super().__init__(f"Corpus path not found: {path}. Pass an existing file or folder.")
+
+
+class NoDefaultCorpusError(CorpusNotFoundError):
+    def __init__(self, path: object, index: object) -> None:
+        CorpusQAError.__init__(
+            self, f"The index in {index} is empty, and the default corpus CORPUS_DIR={path} was not found "
+                  f"(looked in {Path(path).resolve()}). Add your documents with `rag ingest PATH`, or set CORPUS_DIR.")
 
 
 class EmptyCorpusError(CorpusQAError):

@@ -22,7 +22,7 @@ from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 from langchain_core.documents import Document
 
 from ingest import SCRIPTS, detect_script, make_embeddings, to_canonical, to_script, upload_id
-from ingest.errors import ConfigError, StoreBusyError
+from ingest.errors import ConfigError, NoDefaultCorpusError, StoreBusyError
 from rag.answer.chitchat import ChitChat, turn_lang
 from rag.answer.gloss import warm as warm_gloss
 from rag.answer.model import AnswerModel
@@ -171,6 +171,10 @@ class Engine:
     def _first_build(self, wait_s: float = 600.0) -> None:
         """Build (or resume) the default corpus; wait while another process is building it."""
         deadline = time.monotonic() + wait_s
+        if self.first_build_pending() and not Path(self.settings.corpus_dir).exists():
+            # subtle: run outside the checkout, "Corpus path not found: data/corpus" told a user who
+            # passed no path to pass one
+            raise NoDefaultCorpusError(self.settings.corpus_dir, self.settings.vectorstore_dir)
         while self.first_build_pending():
             try:
                 self.store.mark_first_build("started")

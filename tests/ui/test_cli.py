@@ -69,6 +69,14 @@ def test_empty_corpus_and_unreadable_file_keep_the_index(private_index, tmp_path
     assert "浙江大学" in out.stdout  # what was stored before is still there
 
 
+def test_ask_on_an_empty_index_without_the_default_corpus_says_to_ingest(tmp_path):
+    # run outside the checkout, it said "Corpus path not found: data/corpus. Pass an existing file or folder"
+    out = rag("ask", "梁文锋是谁？", env_extra={"VECTORSTORE_DIR": str(tmp_path / "vs"), "CORPUS_DIR": "data/corpus"},
+              cwd=tmp_path)
+    assert out.returncode == 1 and len(out.stderr.strip().splitlines()) == 1
+    assert "is empty" in out.stderr and "rag ingest PATH" in out.stderr and "CORPUS_DIR" in out.stderr
+
+
 @pytest.mark.parametrize("settings,names,unsaid", [
     ({"CHUNK_SIZE": "lots"}, ["CHUNK_SIZE"], []),
     # a rule across two settings used to print "setting ={...every setting...} is invalid"

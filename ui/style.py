@@ -70,6 +70,13 @@ details.cqa-sources > summary { cursor: pointer; font-size: 0.85em; color: var(-
 .cqa-uploads li { margin: 4px 0; overflow-wrap: anywhere; }
 .cqa-library .cqa-read, .cqa-full-link, .cqa-back, .cqa-full a { color: var(--cqa-ref); font-size: 0.85em; }
 .cqa-library td.cqa-added { white-space: nowrap; font-size: 0.85em; color: var(--cqa-muted); }
+/* a phone: the file and added columns go (the title links to the article), so the title and date
+   keep a readable width instead of wrapping one character per line */
+@media (max-width: 640px) {
+  .cqa-library th:nth-child(3), .cqa-library td:nth-child(3),
+  .cqa-library th:nth-child(4), .cqa-library td:nth-child(4) { display: none; }
+  #cqa-library .cqa-library th, #cqa-library .cqa-library td { padding: 6px 4px; }
+}
 .cqa-incomplete { color: #92400e; border-color: #92400e; }
 .dark .cqa-incomplete { color: #fcd34d; border-color: #fcd34d; }
 #cqa-page { text-align: center; align-self: center; font-size: 0.9rem; }

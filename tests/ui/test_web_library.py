@@ -72,6 +72,20 @@ def test_library_search_and_paging_stay_usable(page, ui_engine, screenshot_dir):
     assert page.locator("#cqa-library tbody tr").count() == 1
 
 
+def test_library_is_readable_on_a_phone(page, screenshot_dir):
+    # at 390 px the five columns wrapped titles and file names one character per line
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        open_library(page)
+        page.wait_for_selector("#cqa-library tbody tr")
+        title = page.locator("#cqa-library tbody tr").first.locator("td").first.bounding_box()
+        assert title["width"] >= 150 and title["height"] <= 160
+        assert page.locator("#cqa-library thead th:visible").count() == 3
+        save_screenshot(page, screenshot_dir, "library-phone")
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
+
+
 def test_upload_of_a_namesake_asks_before_replacing(page, tmp_path):
     doc = tmp_path / "tide_note.txt"
     doc.write_text("潮汐笔记\n\n白沙湾的大潮出现在农历十八。", encoding="utf-8")

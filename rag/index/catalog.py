@@ -164,7 +164,10 @@ class Catalog:
 
     # -- documents -----------------------------------------------------------------
     def start_documents(self, metas: list[dict]) -> None:
-        """Mark each ``meta["doc_id"]`` as being written; ``complete`` stays 0 until it is finished."""
+        """Mark each ``meta["doc_id"]`` as being written; ``complete`` stays 0 until it is finished.
+
+        subtle: ``added_at`` is when its current text was written: a replaced upload showed the
+        first upload's time (unchanged documents are never written again, so they keep theirs)."""
         if not metas:
             return
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -172,7 +175,8 @@ class Catalog:
             db.executemany(
                 "INSERT INTO documents(doc_id, source, title, published, url, added_at, complete) "
                 "VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT(doc_id) DO UPDATE SET source=excluded.source, "
-                "title=excluded.title, published=excluded.published, url=excluded.url, complete=0",
+                "title=excluded.title, published=excluded.published, url=excluded.url, added_at=excluded.added_at, "
+                "complete=0",
                 [(m["doc_id"], m["source"], m.get("title"), m.get("published"), m.get("url"), now) for m in metas])
 
     @staticmethod

@@ -351,3 +351,20 @@ def test_jieba_caches_its_dictionary_in_a_file_of_this_user():
     import rag.index.lexical  # noqa: F401 - configures jieba on import
 
     assert jieba.dt.cache_file == f"jieba.u{os.getuid()}.cache"
+
+
+def test_a_replaced_upload_shows_when_it_was_replaced(tmp_path, embeddings):
+    # the library kept the first upload's "Added" time after a replacement
+    import sqlite3
+
+    engine = _engine(tmp_path / "vs", embeddings)
+    engine.upload("note.txt", "白鹭港灯塔\n\n白鹭港的灯塔高三十米。".encode())
+    with sqlite3.connect(tmp_path / "vs" / "catalog.sqlite3") as db:
+        db.execute("UPDATE documents SET added_at='2020-01-01T00:00:00+00:00'")
+    engine.upload("note.txt", "白鹭港灯塔\n\n白鹭港的灯塔高四十二米。".encode())
+    engine.upload("other.txt", "另一篇\n\n另一篇短文。".encode())
+    with sqlite3.connect(tmp_path / "vs" / "catalog.sqlite3") as db:
+        db.execute("UPDATE documents SET added_at='2020-01-01T00:00:00+00:00' WHERE source='other.txt'")
+    engine.upload("other.txt", "另一篇\n\n另一篇短文。".encode())       # unchanged: keeps its time
+    added = {d.source: d.added_at for d in engine.documents()}
+    assert added["note.txt"] > "2025" and added["other.txt"].startswith("2020")

@@ -88,12 +88,16 @@ def _sentence_transformers(name: str) -> Embeddings:
     try:
         return HuggingFaceEmbeddings(
             model_name=name,
-            model_kwargs={"device": "cpu"},
+            # subtle: nothing is downloaded at run time — a name not in the local Hugging Face
+            # cache failed only after ~80 s of retried requests to huggingface.co
+            model_kwargs={"device": "cpu", "local_files_only": True},
             encode_kwargs={"normalize_embeddings": True, **({"prompt": "passage: "} if e5 else {})},
             query_encode_kwargs={"normalize_embeddings": True, **({"prompt": "query: "} if e5 else {})},
         )
     except OSError as exc:
-        raise ConfigError(f"Cannot load embedding model {name}: {exc}".splitlines()[0]) from None
+        raise ConfigError(f"Cannot load embedding model {name}: {exc}".splitlines()[0]
+                          + " Give EMBEDDING_MODEL a local model folder, or download the model first "
+                          f"(`huggingface-cli download {name}`).") from None
 
 
 def index_identity(embeddings, late: bool) -> str:

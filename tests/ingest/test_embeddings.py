@@ -38,6 +38,12 @@ def test_unknown_local_model_is_a_clear_error(tmp_path):
         make_embeddings(str(tmp_path / "no-such-model"))
 
 
+def test_a_hub_name_not_downloaded_is_a_clear_error():
+    # without HF_HUB_OFFLINE it retried huggingface.co for ~80 s first (local_files_only now)
+    with pytest.raises(ConfigError, match="download the model first"):
+        make_embeddings("no-such-owner/no-such-model")
+
+
 def test_index_identity_names_the_kind_of_sentence_vectors(embeddings):
     from ingest.embeddings import index_identity
 

@@ -27,8 +27,9 @@ def validate_question(question: object, limit: int) -> str:
     if not question:
         raise QuestionError(f"The question is empty. Type a question, e.g. “{_EXAMPLE}”.")
     if len(question) > limit:
-        raise QuestionError(f"The question is {len(question)} characters long; the limit is {limit} "
-                            "(MAX_QUESTION_CHARS). Shorten it.")
+        # subtle: the chat shows this to whoever typed the question, in any language
+        raise QuestionError(f"问题有 {len(question)} 个字符，上限是 {limit} 个，请缩短。 · The question is "
+                            f"{len(question)} characters long; the limit is {limit} (MAX_QUESTION_CHARS). Shorten it.")
     return question
 
 

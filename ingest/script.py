@@ -38,9 +38,14 @@ def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
 
+_CJK_PUNCT = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]")
+
+
 def detect_script(text: str) -> str:
     """zh-Hant when more characters change under t2s than under s2t; en when no Han text."""
     han = _HAN.findall(text)
+    if not han and not re.search(r"[A-Za-z]", text) and _CJK_PUNCT.search(text):
+        return "zh-Hans"   # "？" or "。。。": typed on a Chinese keyboard, so not an English reader
     if not han or (len(han) < 2 and len(_LATIN_WORD.findall(text)) >= 2):
         return "en"
     chars = "".join(han)

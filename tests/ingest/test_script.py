@@ -13,6 +13,8 @@ from ingest import detect_script, to_canonical, to_script
         ("", "en"),
         ("H800", "en"),
         ("中国", "zh-Hans"),
+        # no letters at all: a Chinese keyboard's punctuation means a Chinese reader (it got English)
+        ("？", "zh-Hans"), ("…… —— 。。", "zh-Hans"), ("?", "en"), ("What is DeepSeek？", "en"),
     ],
 )
 def test_detect_script(text, script):

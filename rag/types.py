@@ -54,6 +54,8 @@ class IngestReport:
     replaced: list[str] = field(default_factory=list)   # an upload that replaced a document of the same name
 
     def summary(self) -> str:
-        line = (f"files read: {self.files_read}, chunks added: {self.chunks_added}, "
-                f"unchanged: {self.unchanged}, removed: {self.removed}, failed: {len(self.failed)}")
+        # subtle: files_read counts documents (each row of an export is one), and the other
+        # counts are chunks: the labels say so ("files read: 7" for 6 files misled)
+        line = (f"documents read: {self.files_read}, chunks added: {self.chunks_added}, "
+                f"chunks unchanged: {self.unchanged}, chunks removed: {self.removed}, failed: {len(self.failed)}")
         return "\n".join([line] + [f"  failed {name}: {reason}" for name, reason in self.failed])

@@ -63,7 +63,7 @@ def test_empty_corpus_and_unreadable_file_keep_the_index(private_index, tmp_path
     (bad / "good.md").write_text("# 新文章\n\n深度求索的吉祥物是一头蓝色的鲸鱼。", encoding="utf-8")
     out = rag("ingest", str(bad), env_extra={"VECTORSTORE_DIR": str(private_index)})
     assert out.returncode == 0
-    assert "files read: 1" in out.stdout and "failed garbage.txt" in out.stdout
+    assert "documents read: 1" in out.stdout and "failed garbage.txt" in out.stdout
 
     out = rag("ask", "梁文锋毕业于哪所大学？", env_extra={"VECTORSTORE_DIR": str(private_index)})
     assert "浙江大学" in out.stdout  # what was stored before is still there

@@ -15,6 +15,7 @@ PDF/Word/export parsers (``ingest.formats``).
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -40,7 +41,9 @@ def find_files(path: Path) -> list[Path]:
         raise CorpusNotFoundError(path)
     if path.is_file():
         return [path]
-    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+    # subtle: a broken link is listed too, so the ingest reports it as unreadable instead of skipping it unsaid
+    return sorted(p for p in path.rglob("*") if (p.is_file() or p.is_symlink() and not p.exists())
+                  and p.suffix.lower() in SUPPORTED_SUFFIXES)
 
 
 def decode_bytes(name: str, data: bytes) -> str:
@@ -123,6 +126,9 @@ def _read(path: Path, name: str, max_bytes: int | None) -> bytes:
 def load_path(path: Path, root: Path | None = None, max_bytes: int | None = None,
               columns: ArticleColumns | None = None) -> Loaded:
     """Every raw document of one file on disk, labelled by its path relative to ``root``."""
+    if path.is_symlink() and not path.exists():
+        link = Path(os.path.relpath(path, root)).as_posix() if root else path.name
+        raise UnreadableFileError(link, f"a link to {os.readlink(path)}, which does not exist")
     name = label(path, root)
     return load_documents(name, _read(path, name, max_bytes), file_id(path), max_bytes, columns)
 

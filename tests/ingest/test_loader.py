@@ -3,6 +3,7 @@ import codecs
 import pytest
 
 from ingest import find_files, load_bytes, load_file
+from ingest.loader import load_path
 from ingest.errors import CorpusNotFoundError, UnreadableFileError, UnsupportedFileError
 
 TEXT_HANS = "深度求索的创始人梁文锋毕业于浙江大学，没有海外留学和工作的经历。"
@@ -48,6 +49,16 @@ def test_folder_lists_supported_files_only(tmp_path):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
     assert [p.name for p in find_files(tmp_path)] == ["a.md", "b.txt", "c.html", "e.txt"]
+
+
+def test_a_broken_link_is_listed_and_reported_unreadable(tmp_path):
+    # it was skipped without a word: the user's file was simply not there
+    (tmp_path / "ok.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "moved-away.txt")
+    (tmp_path / "gone.doc").symlink_to(tmp_path / "elsewhere.doc")
+    assert [p.name for p in find_files(tmp_path)] == ["gone.txt", "ok.txt"]
+    with pytest.raises(UnreadableFileError, match="gone.txt"):
+        load_path(tmp_path / "gone.txt", tmp_path)
 
 
 def test_loaded_file_records_identity_and_label(corpus_dir):

@@ -33,10 +33,9 @@ import re
 from dataclasses import dataclass
 
 import jieba
-import jieba.posseg as pseg
 
 from ingest import detect_script, to_canonical, to_script
-from rag.answer.candidates import join_names
+from rag.answer.candidates import tagged_words
 
 __all__ = ["standalone_query", "is_follow_up", "classify", "topic_terms"]
 
@@ -86,11 +85,7 @@ def _tokens(canonical: str) -> list[_Token]:
     # words gives back the text and a rewrite can splice tokens in place. A name jieba's
     # dictionary lacks (英/伟达) is rejoined, or 英伟达股价跌了多少？ would name nothing and
     # be taken for a follow-up.
-    words, pos = [], 0
-    for w in pseg.lcut(canonical):
-        words.append((pos, pos + len(w.word), w.word, w.flag))
-        pos += len(w.word)
-    return [_Token(w, flag) for _, _, w, flag in join_names(words)]
+    return [_Token(w, flag) for _, _, w, flag in tagged_words(canonical)]
 
 
 def _is_anchor(t: _Token) -> bool:

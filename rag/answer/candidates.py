@@ -29,7 +29,7 @@ from rag.answer.asking import TYPES, question_sides
 from rag.answer.gloss import proper_names
 from rag.answer.numerals import APPROX, DATE, NUM, QUANTITY, RANGE, YEAR, duration, quantity_kind
 
-__all__ = ["KINDS", "Candidate", "candidates", "slots", "FUNCTION_CHARS", "join_names"]
+__all__ = ["KINDS", "Candidate", "candidates", "slots", "FUNCTION_CHARS", "tagged_words"]
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -58,18 +58,19 @@ class Candidate:
 
 
 @lru_cache(maxsize=512)
-def _words(sentence: str) -> tuple[tuple[int, int, str, str], ...]:
+def tagged_words(sentence: str) -> tuple[tuple[int, int, str, str], ...]:
+    """(start, end, word, jieba flag) of every word, names jieba's dictionary splits rejoined."""
     out, pos = [], 0
     for w in pseg.cut(sentence):
         out.append((pos, pos + len(w.word), w.word, w.flag))
         pos += len(w.word)
-    return tuple(join_names(out))
+    return tuple(_join_names(out))
 
 
 _NAME_SPAN = 4      # words a dictionary name may have been split into
 
 
-def join_names(words: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+def _join_names(words: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
     """Rejoin a proper name jieba's dictionary lacks and split (英/伟达 → 英伟达): the longest run
     of words that is a CC-CEDICT proper noun becomes one "nz" word."""
     names, out, i = proper_names(), [], 0
@@ -323,7 +324,7 @@ def slots(question: str, sentence: str) -> dict[tuple[int, int], set[str]]:
     just before it in the question ("毕业于|浙江大学，"), before the copy of the word just
     after it, cut at word boundaries, punctuation and particles. {(start, end): {"left", "right"}}."""
     left, right = question_sides(question)
-    words = _words(sentence)
+    words = tagged_words(sentence)
     starts = sorted({w[0] for w in words} | {len(sentence)})
     out: dict[tuple[int, int], set[str]] = {}
 
@@ -385,7 +386,7 @@ def candidates(sentence: str, question: str = "") -> list[Candidate]:
 def _candidates(sentence: str, question: str) -> tuple[Candidate, ...]:
     q = to_canonical(question)
     seen, out = set(), []
-    words = _words(sentence)
+    words = tagged_words(sentence)
     found = (_name_runs(words) + _numerals(sentence, words) + _extra_names(sentence, words) + _quoted(sentence)
              + _nouns(words) + (_slot_candidates(question, sentence, words) if question else []))
     for c in found:

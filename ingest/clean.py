@@ -22,6 +22,8 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from langchain_core.documents import Document
 from lxml import etree
 
+from ingest.formats import _iso_date
+
 __all__ = ["clean", "clean_text"]
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,15 @@ _BLOCKS = ["p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "se
 _DROP_TAGS = ["img", "script", "style", "nav", "header", "footer", "aside", "form", "noscript", "iframe", "svg", "figure",
               "title", "head", "template", "input", "select", "option", "textarea", "button"]
 _MAYBE_HIDDEN = "//*[@hidden or @aria-hidden or @style]"
+# where pages declare their publication date; first one that parses wins: what the publisher
+# declares for machines (meta tags), then <time datetime>, then a visible element classed as a date
+_DATE_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+_DATE_MARKERS = [
+    "//meta[@property='article:published_time' or @name='article:published_time']/@content",
+    "//meta[@name='pubdate' or @property='pubdate']/@content",
+    "//time/@datetime",
+    "//*[" + " or ".join(_DATE_CLASS.format(c) for c in ("date", "time", "pubdate", "publish-date")) + "]",
+]
 _DISPLAY_NONE = re.compile(r"(?<![\w-])display\s*:\s*none\b", re.IGNORECASE)
 # a published date outside this range is a broken field (an epoch in the wrong unit, a typo), not news
 _PLAUSIBLE = (date(1990, 1, 1), date(2100, 1, 1))
@@ -152,6 +163,9 @@ def _html_to_text(raw: str, meta: dict, source: str) -> str:
         return ""
     if meta["title"] is None:
         meta["title"] = _title(root)
+    if meta["published"] is None:
+        # subtle: read before <head> is cleared below, which holds the meta tags
+        meta["published"] = _html_published(root, source)
     if parser.error_log.filter_from_fatals():
         # subtle: libxml2 gives up past 2048 open elements (thousands of unclosed <div>s or
         # <font>s) and silently drops the rest of the page; html.parser has no such limit.
@@ -169,6 +183,18 @@ def _title(root: etree._Element) -> str | None:
     heading = root.find(".//h1")
     heading = root.find(".//title") if heading is None else heading
     return _squash("".join(heading.itertext())) or None if heading is not None else None
+
+
+def _html_published(root: etree._Element, source: str) -> str | None:
+    """ISO date from the first publication-date marker that parses; one that does not is warned of, then skipped."""
+    for path in _DATE_MARKERS:
+        found = root.xpath(f"({path})[1]")
+        if not found:
+            continue
+        value = found[0] if isinstance(found[0], str) else "".join(found[0].itertext())
+        if day := _iso_date(value, source):
+            return day
+    return None
 
 
 def _soup_text(soup: BeautifulSoup) -> str:

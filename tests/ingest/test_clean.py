@@ -98,6 +98,49 @@ def test_bad_published_field_is_dropped_with_a_warning_and_the_file_kept(caplog,
     assert any("bad_date.html" in r.getMessage() and "published" in r.getMessage() for r in caplog.records)
 
 
+def _page(head: str, body: str) -> Document:
+    return Document(page_content=f"<html><head>{head}</head><body><h1>标题</h1>{body}{BODY}</body></html>",
+                    metadata={"source": "dated.html", "format": "html"})
+
+
+@pytest.mark.parametrize("head, body, published", [
+    ('<meta property="article:published_time" content="2025-01-28T08:00:00+08:00">', "", "2025-01-28"),
+    ('<meta name="pubdate" content="2025-01-28">', "", "2025-01-28"),
+    ("", '<time datetime="2025-01-28">1月28日</time>', "2025-01-28"),
+    ("", '<p class="date">2025-01-28</p>', "2025-01-28"),
+    ("", '<span class="date">2025/1/28</span>', "2025-01-28"),
+    ("", '<div class="meta publish-date">2025年1月28日 10:30</div>', "2025-01-28"),
+    ("", '<span class="pubdate">2025.01.28</span>', "2025-01-28"),
+    ("", '<span class="time">2025-01-28</span>', "2025-01-28"),
+    # priority: meta tags, then <time datetime>, then an element classed as a date
+    ('<meta name="pubdate" content="2025-01-26">', '<time datetime="2025-01-27"></time><p class="date">2025-01-28</p>',
+     "2025-01-26"),
+    ("", '<p class="date">2025-01-28</p><time datetime="2025-01-27"></time>', "2025-01-27"),
+    # not a marker: a class that only contains "date"
+    ("", '<p class="update-note">2025-01-28</p>', None),
+    ('<meta name="pubdate" content="">', '<p class="date"></p>', None),
+])
+def test_html_publication_date_markers(head, body, published):
+    assert clean(_page(head, body)).metadata.get("published") == published
+
+
+@pytest.mark.parametrize("head, body, published", [
+    ('<meta name="pubdate" content="soon">', "", None),
+    ("", '<p class="date">昨天</p>', None),
+    ('<meta name="pubdate" content="2025-13-45">', '<p class="date">2025-01-28</p>', "2025-01-28"),  # next marker
+])
+def test_html_date_that_is_not_a_date_is_dropped_with_a_warning(caplog, head, body, published):
+    with caplog.at_level(logging.WARNING):
+        doc = clean(_page(head, body))
+    assert doc.metadata.get("published") == published
+    assert any("dated.html" in r.getMessage() and "not a date" in r.getMessage() for r in caplog.records)
+
+
+def test_html_date_markers_do_not_override_the_gmt_line():
+    doc = clean(_page('<meta name="pubdate" content="2025-01-28">', "<i>Sat, 01 Feb 2025 10:00:00 GMT</i>"))
+    assert doc.metadata["published"] == "2025-02-01"
+
+
 # subtle: sentences, so that a kept hidden line is not taken for a headline or a sidebar and dropped anyway
 HIDDEN = [
     '<div style="display:none">秘密文字，不该出现。</div>',

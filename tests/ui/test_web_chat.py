@@ -50,6 +50,8 @@ def test_first_screen_stays_at_the_top_and_shows_the_library(new_page, screensho
     count = int(re.search(r"文库收录 (\d+) 篇新闻", summary).group(1))
     assert count >= 5 and f"holds {count} news articles" in summary
     assert re.search(r"2025-01-\d\d – 2025-\d\d-\d\d", summary) and "click an example" in summary
+    # each half brackets the dates as its language does: 篇新闻（2025-…）, news articles (2025-…)
+    assert re.search(r"篇新闻（2025-[^）]+）", summary) and re.search(r"news articles \(2025-[^)]+\)\.", summary)
     save_screenshot(pg, screenshot_dir, f"first-screen-{width}x{height}")
 
 

@@ -37,7 +37,7 @@ import jieba
 from ingest import detect_script, to_canonical, to_script
 from rag.answer.candidates import tagged_words
 
-__all__ = ["standalone_query", "is_follow_up", "classify", "topic_terms"]
+__all__ = ["standalone_query", "is_follow_up", "classify", "topic_terms", "asks"]
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -57,6 +57,7 @@ no is are was were be been being do does did done have has had having can could 
 may might must what which who whom whose when where why how much many that this these those it its he his
 him she her they them their i you we us our your my me there here than then so if also just only alone
 according said say says tell told get got managed around any some all each other such very more most s""".split())
+_ASKING = re.compile(r"[？?]|谁|哪|什么|多少|几|何|怎|吗|呢|嗎|麼|\b(?:who|what|when|where|which|why|how|whose)\b", re.I)
 _ZH_GENERIC = {"时候", "问题", "东西", "事情", "方面", "情况", "人", "时间"}
 # light verbs carry no topic: 是/有/用 match every sentence
 _ZH_LIGHT_VERBS = set("是 有 用 说 称 认为 表示 做 让 叫 会 能 要 在 给 到 得 去 来 看 想 知道 觉得".split())
@@ -158,6 +159,15 @@ def classify(question: str) -> str:
     if not any(_is_anchor(t) for t in tokens) and len(content) <= 3:
         return "ellipsis"  # a short question that names nothing: its subject was dropped
     return "self"
+
+
+def asks(question: str) -> bool:
+    """Whether the turn asks something: a question mark or a question word (为什么, 呢, who, how…).
+
+    subtle: "你好" or "好的" after a question is a greeting or a thank-you, not a fragment of it;
+    "为什么？" or "在哪里？" is a fragment. Both are short and name nothing; only this tells them apart.
+    """
+    return bool(_ASKING.search(to_canonical(question)))
 
 
 def is_follow_up(question: str) -> bool:

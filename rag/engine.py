@@ -29,7 +29,7 @@ from rag.answer.model import AnswerModel
 from rag.answer_extractive import ExtractiveAnswerer
 from rag.article import Article, article_in
 from rag.citations import ABSTAIN, SMALL_TALK
-from rag.condense import standalone_query
+from rag.condense import asks, standalone_query
 from rag.index.lexical import warm as warm_lexical
 from rag.index.store import DocumentInfo, Store
 from rag.index.vectors import ChromaTarget
@@ -84,10 +84,20 @@ class Engine:
         if self.store.refresh():
             self.store.check_model()  # another process may have rebuilt with another model
         inputs = {"question": question, "script": script or detect_script(question),
-                  "query": standalone_query(question, history or [])}
+                  "query": self._query(question, history)}
         if history and self.condenser and self.answerer is self.llm_answerer:
             inputs |= self.condenser.condense(question, history, inputs["query"])
         return inputs
+
+    def _query(self, question: str, history: list[str] | None) -> str:
+        """What is searched: the question, or its rewrite with the conversation's context."""
+        query = standalone_query(question, history or [])
+        # subtle: a turn that asks nothing and is small talk on its own ("你好" after "Hi", "好的"
+        # after an answer) is not a fragment of the previous question; searched glued to it, it
+        # was answered as that question again.
+        if query != question and not asks(question) and self._small_talk(question):
+            return question
+        return query
 
     def use_answerer(self, name: str) -> None:
         """Pick the answerer for later calls ("extractive" or "llm"), e.g. for ``rag eval``."""

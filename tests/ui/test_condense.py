@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.condense import classify, is_follow_up, standalone_query, topic_terms
+from rag.condense import asks, classify, is_follow_up, standalone_query, topic_terms
 from rag.evaluate import load_qa
 from tests.ui.followups import QA_FILE, format_rows, measure, multi_turn_cases
 
@@ -103,3 +103,27 @@ def test_history_improves_follow_ups(engine, record_property):
 @pytest.mark.parametrize("question", ["", "   "])
 def test_blank_question_is_left_for_the_engine_to_reject(question):
     assert standalone_query(question, ["DeepSeek的创始人是谁？"]) == question
+
+
+@pytest.mark.parametrize("turn,asking", [
+    ("为什么？", True), ("在哪里", True), ("参数呢", True), ("是哪一年", True), ("真的嗎", True),
+    ("how much", True), ("Who?", True), ("那R1呢", True),
+    ("你好", False), ("好的", False), ("谢谢", False), ("ok thanks", False), ("Hi", False), ("", False),
+    ("showing", False),  # "how" inside a word is no question word
+])
+def test_asks(turn, asking):
+    assert asks(turn) is asking
+
+
+@pytest.mark.parametrize("history,turn", [(["Hi"], "你好"), (["DeepSeek的创始人是谁？"], "好的"),
+                                          (["Who founded DeepSeek?"], "ok thanks")])
+def test_small_talk_after_a_turn_is_not_glued_to_it(engine, history, turn):
+    """A greeting or thank-you that asks nothing gets the small-talk reply, not the previous answer again."""
+    answer = engine.query(turn, history=history)
+    assert answer.query == turn and answer.abstained and not answer.citations
+
+
+def test_a_fragment_that_asks_is_still_a_follow_up(engine):
+    """"在哪里？" is small talk to the gate on its own, but after a question it asks about that question."""
+    answer = engine.query("在哪里？", history=["DeepSeek的创始人毕业于哪所大学？"])
+    assert answer.query != "在哪里？" and "DeepSeek" in answer.query

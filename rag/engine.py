@@ -230,6 +230,12 @@ class Engine:
     def document(self, doc_id: str) -> DocumentInfo | None:
         return self.store.document(doc_id)
 
+    def find(self, key: str) -> DocumentInfo | None:
+        """The document a web link or list names: by its ``key`` (``DocumentInfo.key``,
+        ``Citation.key``), or by its ``doc_id`` for links saved before keys existed."""
+        doc_id = self.store.doc_id(key) if key else None
+        return self.store.document(doc_id or key) if (doc_id or key) else None
+
     def article(self, doc_id: str) -> tuple[DocumentInfo | None, list[Document]]:
         """One document's info and its chunks in reading order (the full-article view)."""
         return self.store.document(doc_id), self.store.document_chunks(doc_id)

@@ -7,9 +7,20 @@ Does not own: how answers are produced.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["Citation", "Answer", "IngestReport"]
+__all__ = ["Citation", "Answer", "IngestReport", "document_key"]
+
+
+def document_key(doc_id: str) -> str:
+    """A document's opaque public name: what links and lists in the web chat carry.
+
+    subtle: a ``doc_id`` is ``file:/abs/path`` — put in a URL it shows every reader the server's
+    folders. A hash names the same document across re-ingests and rebuilds (so a link saved in a
+    conversation keeps opening it) and tells nothing about where it lives.
+    """
+    return hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:20]
 
 
 @dataclass
@@ -23,6 +34,11 @@ class Citation:
     score: float
     highlights: list[str] = field(default_factory=list)  # supporting sentence(s), as in ``text``
     doc_id: str | None = None   # the document's identity (``Engine.read(doc_id)`` opens it whole)
+
+    @property
+    def key(self) -> str | None:
+        """``doc_id``'s public name (``Engine.find(key)``), for links that leave the process."""
+        return document_key(self.doc_id) if self.doc_id else None
 
 
 @dataclass

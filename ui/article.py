@@ -75,11 +75,12 @@ class ArticlePage:
     def load(self, request: gr.Request) -> str:
         """The page's HTML for the document named in the URL (``doc``, optional ``script``, ``hl``…)."""
         params = request.query_params if request is not None else {}
-        doc_id = params.get("doc") or ""
+        key = params.get("doc") or ""
         script = params.get("script") if params.get("script") in _SCRIPTS else None
         highlights = params.getlist("hl") if hasattr(params, "getlist") else []
         try:
-            return render_article(self.engine.read(doc_id, script) if doc_id else None, highlights)
+            info = self.engine.find(key)
+            return render_article(self.engine.read(info.doc_id, script) if info else None, highlights)
         except Exception:
-            log.exception("opening %s failed", doc_id)
+            log.exception("opening %s failed", key)
             return R.render_error(L.INTERNAL_ERROR, L.FAILED_PREFIX)

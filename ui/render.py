@@ -208,8 +208,8 @@ def _card(c: Citation, script: str) -> str:
     href = safe_url(c.url)
     link = (f' · <a href="{href}" target="_blank" rel="noopener noreferrer nofollow">'
             f"{escape_text(words['link'])}</a>" if href else "")
-    if c.doc_id:
-        link += (f' · <a class="cqa-full-link" href="{_attribute(article_href(c.doc_id, script, c.highlights))}" '
+    if c.key:
+        link += (f' · <a class="cqa-full-link" href="{_attribute(article_href(c.key, script, c.highlights))}" '
                  f'target="_blank" rel="noopener">{escape_text(words["full"])}</a>')
     date = f'<span class="cqa-date">{escape_text(c.published)}</span> · ' if c.published else ""
     score = (f'<span class="cqa-score" title="{escape_text(words["score_hint"])}">'
@@ -240,9 +240,10 @@ def render_sources(answer: Answer) -> str:
             f"</summary>{cards}</details>")
 
 
-def article_href(doc_id: str, script: str | None = None, highlights: list[str] | None = None) -> str:
-    """The full-article page for ``doc_id``: opened in ``script``, ``highlights`` marked (unescaped URL)."""
-    params = [("doc", doc_id)] + ([("script", script)] if script else [])
+def article_href(key: str, script: str | None = None, highlights: list[str] | None = None) -> str:
+    """The full-article page for the document ``key`` names (``DocumentInfo.key``, never a path):
+    opened in ``script``, ``highlights`` marked (unescaped URL)."""
+    params = [("doc", key)] + ([("script", script)] if script else [])
     params += [("hl", h[:300]) for h in (highlights or [])[:_MAX_HIGHLIGHTS] if h]
     return f"{ARTICLE_PATH}?{urlencode(params)}"
 
@@ -253,7 +254,7 @@ def _library_row(d: DocumentInfo) -> str:
     title = (f'<a href="{href}" target="_blank" rel="noopener noreferrer nofollow">{title}</a>' if href else title)
     state = ("" if d.complete else f' <span class="cqa-badge cqa-incomplete" title="{_attribute(L.INCOMPLETE_HINT)}">'
              f"{escape_text(L.INCOMPLETE)}</span>")
-    read = (f'<a class="cqa-read" href="{_attribute(article_href(d.doc_id))}" target="_blank" rel="noopener">'
+    read = (f'<a class="cqa-read" href="{_attribute(article_href(d.key))}" target="_blank" rel="noopener">'
             f"{escape_text(L.READ)}</a>")
     added = escape_text((d.added_at or "")[:16].replace("T", " "))
     return (f'<tr data-source="{escape_text(d.source)}"><td>{title}{state}<br>{read}</td>'

@@ -33,6 +33,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from ingest.script import to_canonical
+from rag.types import document_key
 
 __all__ = ["Catalog", "DocumentInfo", "ChunkRow"]
 
@@ -86,6 +87,10 @@ class DocumentInfo:
     added_at: str | None = None
     complete: bool = True
 
+    @property
+    def key(self) -> str:
+        return document_key(self.doc_id)
+
 
 @dataclass
 class ChunkRow:
@@ -110,7 +115,22 @@ class Catalog:
         self._db.executescript(_SCHEMA)
         self._db.create_function("canonical", 1, _canonical, deterministic=True)
         self._db.execute("SELECT count(*) FROM documents").fetchone()  # fails here on a damaged file
+        self._add_keys()
         self._data_version = self._version()
+
+    def _add_keys(self) -> None:
+        """``documents.doc_key`` for stores written before it existed (or by such a version since)."""
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(documents)")}
+        if "doc_key" in columns and not self._db.execute(
+                "SELECT 1 FROM documents WHERE doc_key IS NULL LIMIT 1").fetchone():
+            return  # subtle: no write lock on open when nothing is missing (another process may be ingesting)
+        with self.transaction() as db:
+            if "doc_key" not in {r[1] for r in db.execute("PRAGMA table_info(documents)")}:
+                db.execute("ALTER TABLE documents ADD COLUMN doc_key TEXT")
+            db.execute("CREATE INDEX IF NOT EXISTS documents_key ON documents(doc_key)")
+            missing = [r[0] for r in db.execute("SELECT doc_id FROM documents WHERE doc_key IS NULL")]
+            db.executemany("UPDATE documents SET doc_key=? WHERE doc_id=?",
+                           [(document_key(d), d) for d in missing])
 
     def close(self) -> None:
         self._db.close()
@@ -173,11 +193,12 @@ class Catalog:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction() as db:
             db.executemany(
-                "INSERT INTO documents(doc_id, source, title, published, url, added_at, complete) "
-                "VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT(doc_id) DO UPDATE SET source=excluded.source, "
+                "INSERT INTO documents(doc_id, source, title, published, url, added_at, complete, doc_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT(doc_id) DO UPDATE SET source=excluded.source, "
                 "title=excluded.title, published=excluded.published, url=excluded.url, added_at=excluded.added_at, "
-                "complete=0",
-                [(m["doc_id"], m["source"], m.get("title"), m.get("published"), m.get("url"), now) for m in metas])
+                "complete=0, doc_key=excluded.doc_key",
+                [(m["doc_id"], m["source"], m.get("title"), m.get("published"), m.get("url"), now,
+                  document_key(m["doc_id"])) for m in metas])
 
     @staticmethod
     def _finish(db: sqlite3.Connection, doc_id: str) -> None:
@@ -200,6 +221,12 @@ class Catalog:
             r = self._db.execute("SELECT doc_id, source, title, published, url, chunks, added_at, complete "
                                  "FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return DocumentInfo(*r[:7], complete=bool(r[7])) if r else None
+
+    def doc_id(self, key: str) -> str | None:
+        """The ``doc_id`` whose ``document_key`` is ``key``, if it is indexed."""
+        with self._lock:
+            r = self._db.execute("SELECT doc_id FROM documents WHERE doc_key=?", (key,)).fetchone()
+        return r[0] if r else None
 
     def count_documents(self, search: str = "") -> int:
         """How many documents ``documents(search)`` lists."""

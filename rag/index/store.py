@@ -270,6 +270,9 @@ class Store:
     def document(self, doc_id: str) -> DocumentInfo | None:
         return self.catalog.document(doc_id)
 
+    def doc_id(self, key: str) -> str | None:
+        return self.catalog.doc_id(key)
+
     def count_documents(self, search: str = "") -> int:
         return self.catalog.count_documents(search)
 

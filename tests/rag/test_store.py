@@ -368,3 +368,33 @@ def test_a_replaced_upload_shows_when_it_was_replaced(tmp_path, embeddings):
     engine.upload("other.txt", "另一篇\n\n另一篇短文。".encode())       # unchanged: keeps its time
     added = {d.source: d.added_at for d in engine.documents()}
     assert added["note.txt"] > "2025" and added["other.txt"].startswith("2020")
+
+
+def test_documents_have_an_opaque_key_that_finds_them_across_an_upgrade(tmp_path):
+    # links in the web chat carried doc_ids (file:/abs/path), showing readers the server's folders
+    import sqlite3
+
+    from rag.index.catalog import Catalog
+
+    path = tmp_path / "catalog.sqlite3"
+    catalog = Catalog(path)
+    catalog.start_documents([{"doc_id": "file:/srv/news/a.txt", "source": "a.txt"},
+                             {"doc_id": "upload:b.txt", "source": "b.txt"}])
+    keys = {d.doc_id: d.key for d in catalog.documents()}
+    assert all(len(k) == 20 and "srv" not in k for k in keys.values()) and len(set(keys.values())) == 2
+    assert {catalog.doc_id(k) for k in keys.values()} == set(keys)
+    catalog.close()
+    with sqlite3.connect(path) as db:   # a store written before keys existed
+        db.execute("DROP INDEX documents_key")
+        db.execute("ALTER TABLE documents DROP COLUMN doc_key")
+    reopened = Catalog(path)
+    assert reopened.doc_id(keys["file:/srv/news/a.txt"]) == "file:/srv/news/a.txt"
+    assert reopened.doc_id("") is None and reopened.doc_id("file:/srv/news/a.txt") is None
+
+
+@pytest.mark.parametrize("name,found", [("key", True), ("doc_id", True), ("", False), ("0" * 20, False),
+                                        ("file:/etc/passwd", False)])
+def test_engine_finds_a_document_by_its_key_or_its_doc_id(engine, name, found):
+    info = engine.documents()[0]
+    asked = {"key": info.key, "doc_id": info.doc_id}.get(name, name)
+    assert (engine.find(asked) == info) if found else engine.find(asked) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from rag import Article, DocumentInfo
+from rag import Answer, Article, Citation, DocumentInfo
 from ui import render as R
 from ui.article import render_article
 
@@ -35,7 +35,16 @@ def test_library_row_shows_added_date_incomplete_badge_and_read_link():
 
 
 def test_article_href_carries_doc_script_and_highlights():
-    href = R.article_href("file:/a b#1", "zh-Hant", ["甲。", "乙。", "丙。", "丁。"])
+    href = R.article_href("0f3a9c", "zh-Hant", ["甲。", "乙。", "丙。", "丁。"])
     query = parse_qs(urlsplit(href).query)
-    assert urlsplit(href).path == "article" and query["doc"] == ["file:/a b#1"] and query["script"] == ["zh-Hant"]
+    assert urlsplit(href).path == "article" and query["doc"] == ["0f3a9c"] and query["script"] == ["zh-Hant"]
     assert query["hl"] == ["甲。", "乙。", "丙。"]
+
+
+def test_links_to_an_article_name_it_by_key_not_by_its_path_on_the_server():
+    doc_id = "file:/home/editor/archive/2025/a.txt"
+    cite = Citation(1, "2025/a.txt", "标题", None, None, "梁文锋毕业于浙江大学。", 0.9, ["梁文锋毕业于浙江大学。"], doc_id)
+    cards = R.render_sources(Answer("q", "梁文锋毕业于浙江大学。[1]", [cite], "zh-Hans", False, retrieved=["2025/a.txt"]))
+    row = R.render_library([DocumentInfo(doc_id, "2025/a.txt", "标题", None, None, 1)])
+    for out in (cards, row):
+        assert "home" not in out and "editor" not in out and cite.key in out

@@ -26,14 +26,15 @@ _BLANK_PROBE = 4096  # bytes: a blank file is this small; reading bigger ones ju
 
 
 class Library:
-    """Every list-changing handler returns ``view`` outputs: (table, page label, delete choices, page)."""
+    """Every list-changing handler returns ``view`` outputs: (table, page label, delete choices, page,
+    previous button, next button)."""
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine, self.max_bytes = engine, int(settings.upload_max_mb * 1024 * 1024)
         self.max_mb, self.page_size = settings.upload_max_mb, settings.library_page_size
 
     # -- the list -----------------------------------------------------------------
-    def view(self, search: str | None = "", page: int | None = 1) -> tuple[str, str, object, int]:
+    def view(self, search: str | None = "", page: int | None = 1) -> tuple:
         """One page of documents matching ``search``; a page past the end shows the last one."""
         search = (search or "").strip()
         try:
@@ -43,10 +44,12 @@ class Library:
             docs = self.engine.documents(search, (page - 1) * self.page_size, self.page_size)
         except Exception:
             log.exception("listing documents failed")
-            return R.render_error(L.INTERNAL_ERROR, L.FAILED_PREFIX), "", gr.skip(), 1
+            return R.render_error(L.INTERNAL_ERROR, L.FAILED_PREFIX), "", gr.skip(), 1, gr.skip(), gr.skip()
         choices = [(f"{d.title or d.source} — {d.source}", d.doc_id) for d in docs]
+        # subtle: a button that does nothing when clicked must not look clickable (page 1 of 1, the last page)
         return (R.render_library(docs, total, search), L.PAGE_OF.format(page=page, pages=pages, total=total),
-                gr.update(choices=choices, value=None), page)
+                gr.update(choices=choices, value=None), page,
+                gr.update(interactive=page > 1), gr.update(interactive=page < pages))
 
     def refresh(self, search: str | None = "", page: int | None = 1):
         """(view…, cleared upload results, cleared delete status)."""

@@ -154,7 +154,7 @@ def _library_tab(engine: Engine, settings: Settings):
             with gr.Column(scale=2, min_width=320):
                 files, ask, ask_row, replace, keep, results = _upload_box(settings)
                 pick, delete, status, confirm_row, confirm, cancel = _delete_box()
-    listing = [table, where, pick, page]
+    listing = [table, where, pick, page, prev, nxt]
     private = dict(api_visibility="private")
     files.upload(lib.upload, [files, search, page], [results, *listing, files, held, ask], **private) \
         .then(lambda h: gr.update(visible=bool(h)), [held], [ask_row], queue=False, **private)

@@ -27,10 +27,11 @@ def test_upload_rejects_type_and_size_per_file(library, tmp_path):
     doc, big = tmp_path / "a.doc", tmp_path / "big.md"
     doc.write_bytes(b"\xd0\xcf\x11\xe0")
     big.write_text("大" * 1000, encoding="utf-8")
-    results, table, where, _dropdown, page, cleared, held, _ask = library.upload([str(doc), str(big)])
+    results, table, where, _dropdown, page, prev, nxt, cleared, held, _ask = library.upload([str(doc), str(big)])
     assert results.count('class="cqa-fail"') == 2 and "Unsupported" in results and "0&#46;001 MB" in results
     assert "003&#95;9dad58ff233fdee4&#46;txt" in table and "(5)" in table and cleared is None
     assert held == [] and page == 1 and "Page 1 of 1 (5 documents)" in where
+    assert not prev["interactive"] and not nxt["interactive"]  # page 1 of 1: nowhere to go
 
 
 def test_upload_engine_failure_is_a_message(library, tmp_path):
@@ -168,8 +169,10 @@ def test_paging_search_and_confirmations(tmp_path, embeddings):
     for i in range(12):
         engine.upload(f"doc{i:02d}.txt", f"第{i}号文件\n\n这是第{i}号小文件的正文，讲的是编号{i}。".encode())
     lib = Library(engine, settings)
-    table, where, pick, page = lib.view("", 3)
+    table, where, pick, page, prev, nxt = lib.view("", 3)
     assert page == 3 and "Page 3 of 3 (12 documents)" in where and table.count("<tr data-source") == 2
+    assert prev["interactive"] and not nxt["interactive"]
+    assert [b["interactive"] for b in lib.view("", 2)[4:]] == [True, True]
     assert lib.view("", 99)[3] == 3  # past the end → the last page
     table, where, *_ = lib.view("doc1", 1)
     assert "(2 documents)" in where and "doc10" in table.replace("&#46;", ".") and "doc05" not in table

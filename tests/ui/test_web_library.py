@@ -53,6 +53,12 @@ def test_pdf_docx_jsonl_csv_uploads_are_answered_and_bad_parts_reported(page, tm
     assert "六次" in ask(page, "白鹭港的新渡轮航线每天往返几次？")
 
 
+def _wait_paging(page, prev: bool, nxt: bool) -> None:
+    """Until ‹ Previous / Next › are clickable exactly as given (a bound's button is disabled)."""
+    page.wait_for_function(f"""() => !document.querySelector('#cqa-prev').disabled === {str(prev).lower()}
+        && !document.querySelector('#cqa-next').disabled === {str(nxt).lower()}""", timeout=10_000)
+
+
 def test_library_search_and_paging_stay_usable(page, ui_engine, screenshot_dir):
     for i in range(55):
         ui_engine.upload(f"pager-{i:03d}.txt", f"分页测试{i}号\n\n这是分页测试用的第{i}号短文。".encode())
@@ -61,15 +67,18 @@ def test_library_search_and_paging_stay_usable(page, ui_engine, screenshot_dir):
     page.wait_for_function("document.querySelector('#cqa-page').innerText.includes('(55 documents)')")
     assert "Page 1 of 2" in page.inner_text("#cqa-page")
     assert page.locator("#cqa-library tbody tr").count() == 50
+    _wait_paging(page, prev=False, nxt=True)
     page.click("#cqa-next")
     page.wait_for_function("document.querySelector('#cqa-page').innerText.includes('Page 2 of 2')")
     assert page.locator("#cqa-library tbody tr").count() == 5
+    _wait_paging(page, prev=True, nxt=False)
     assert "pager-054.txt" in page.inner_text("#cqa-library") and "2026" not in page.inner_text("#cqa-page")
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", page.locator("#cqa-library td.cqa-added").first.inner_text())
     save_screenshot(page, screenshot_dir, "library-search-page-2")
     page.fill("#cqa-lib-search input", "pager-007")
     page.wait_for_function("document.querySelector('#cqa-page').innerText.includes('(1 documents)')")
     assert page.locator("#cqa-library tbody tr").count() == 1
+    _wait_paging(page, prev=False, nxt=False)  # page 1 of 1
 
 
 def test_library_is_readable_on_a_phone(page, screenshot_dir):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from rag import ConfigError, CorpusQAError, Engine, FeedbackStore, Settings, validate_question
+from rag import Citation, ConfigError, CorpusQAError, Engine, FeedbackStore, Settings, validate_question
 
 __all__ = ["main"]
 
@@ -101,8 +101,13 @@ def _ask(engine: Engine, args) -> None:
     if ans.notice:
         print(f"({ans.notice})")
     for c in ans.citations:
-        print(f"[{c.n}] {c.title or c.source} — {c.source}" + (f", {c.published}" if c.published else "")
-              + (f"\n    {c.url}" if c.url else ""))
+        print(cited_line(c))
+
+
+def cited_line(c: Citation) -> str:
+    """``[n] title — file, date`` (and the link below); an untitled document is named once."""
+    named = c.source if c.title in (None, "", c.source) else f"{c.title} — {c.source}"
+    return f"[{c.n}] {named}" + (f", {c.published}" if c.published else "") + (f"\n    {c.url}" if c.url else "")
 
 
 def _eval(engine: Engine, args) -> None:

@@ -113,3 +113,15 @@ def test_feedback_export_plain_json_and_qa(tmp_path, monkeypatch, capsys):
     [qa] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert {"id", "question", "lang", "answers", "sources", "answerable"} <= set(qa)
     assert qa["sources"] == ["003_9dad58ff233fdee4.txt"] and qa["lang"] == "zh-Hans" and qa["answers"] == []
+
+
+@pytest.mark.parametrize("title,line", [
+    (None, "[2] notes/a.txt, 2025-01-28"), ("", "[2] notes/a.txt, 2025-01-28"),
+    ("notes/a.txt", "[2] notes/a.txt, 2025-01-28"),                  # an untitled file was named twice
+    ("白鹭港灯塔", "[2] 白鹭港灯塔 — notes/a.txt, 2025-01-28"),
+])
+def test_a_cited_document_is_named_once(title, line):
+    from rag import Citation
+    from ui.cli import cited_line
+
+    assert cited_line(Citation(2, "notes/a.txt", title, None, "2025-01-28", "…", 0.5)) == line

@@ -2,7 +2,7 @@
 
 Owns: the shape of what is saved — ``{user: {conversation id: {title, updated, messages,
 turns}}}`` in a ``gr.BrowserState`` (the browser's localStorage, encrypted by Gradio) — and
-the handlers that read and change it. ``user`` is the login name when ``RAG_UI_AUTH`` is set
+the handlers that read and change it, asking before a deletion. ``user`` is the login name when ``RAG_UI_AUTH`` is set
 (``""`` otherwise), so people sharing a browser under different logins do not see each
 other's conversations.
 Does not own: answering (``ui.chat``), layout (``ui.web``). Nothing is stored on the server.
@@ -16,6 +16,7 @@ import uuid
 import gradio as gr
 
 from ui import labels as L
+from ui import render as R
 
 __all__ = ["History"]
 
@@ -84,8 +85,18 @@ class History:
         return _with(saved, request, mine), gr.update(choices=_choices(mine), value=conv_id)
 
     @staticmethod
+    def ask_delete(conv_id: str, saved: dict, request: gr.Request):
+        """First click: name the conversation and show the confirm buttons. (question, pending id, confirm row)."""
+        conv = _mine(saved, request).get(conv_id or "")
+        if conv is None:  # an empty chat is not saved: nothing to delete
+            note = R.render_notice(L.DELETE_CONVERSATION_NONE)
+            return gr.update(visible=True, value=note), None, gr.update(visible=False)
+        question = L.DELETE_CONVERSATION_ASK.format(title=conv.get("title") or L.UNTITLED)
+        return gr.update(visible=True, value=R.render_question(question)), conv_id, gr.update(visible=True)
+
+    @staticmethod
     def delete(conv_id: str, saved: dict, request: gr.Request):
-        """Delete the open conversation and start a new one: (saved, id, messages, turns, list, name)."""
+        """Confirmed: delete it and start a new one. (saved, id, messages, turns, list, name)."""
         mine = _mine(saved, request)
         mine.pop(conv_id or "", None)
         return _with(saved, request, mine), "", [], [], gr.update(choices=_choices(mine), value=None), ""

@@ -63,7 +63,15 @@ def _take_example(chip: gr.SelectData):
     return gr.update(value="", interactive=False), chip.value["text"]
 
 
-def _history_controls():
+def _closed():
+    return gr.update(visible=False, value=""), None, gr.update(visible=False)
+
+
+def _history(conv, bot, turns, saved, new):
+    """The conversations accordion: reopen, rename, delete (after a confirmation, as in the library), new chat.
+
+    Returns the list and what opening a conversation sets: (pick, [conv, bot, turns, pick, name]).
+    """
     with gr.Accordion(L.HISTORY_LABEL, open=False, elem_id="cqa-history"):
         pick = gr.Dropdown(label=L.HISTORY_LABEL, choices=[], elem_id="cqa-history-pick")
         with gr.Row():
@@ -71,7 +79,20 @@ def _history_controls():
             rename = gr.Button(L.RENAME, size="sm", elem_id="cqa-rename-btn", scale=1)
             delete = gr.Button(L.DELETE_CONVERSATION, size="sm", variant="stop", elem_id="cqa-history-delete",
                                scale=1)
-    return pick, name, rename, delete
+        ask = gr.HTML(visible=False, elem_id="cqa-history-ask", js_on_load=None)
+        with gr.Row(visible=False, elem_id="cqa-history-confirm-row") as row:
+            confirm = gr.Button(L.DELETE_CONFIRM, variant="stop", size="sm", elem_id="cqa-history-confirm")
+            cancel = gr.Button(L.CANCEL, size="sm", elem_id="cqa-history-cancel")
+    doomed, private = gr.State(None), dict(queue=False, api_visibility="private")
+    opened, question = [conv, bot, turns, pick, name], [ask, doomed, row]
+    for event in (new.click, bot.clear):
+        event(History.new, [saved], opened, **private)
+    pick.input(History.open, [pick, saved], opened, **private)
+    rename.click(History.rename, [conv, name, saved], [saved, pick], **private)
+    delete.click(History.ask_delete, [conv, saved], question, **private)
+    confirm.click(History.delete, [doomed, saved], [saved, *opened], **private).then(_closed, None, question, **private)
+    cancel.click(_closed, None, question, **private)
+    return pick, opened
 
 
 def _chat_tab(engine: Engine, settings: Settings, summary: str):
@@ -91,7 +112,7 @@ def _chat_tab(engine: Engine, settings: Settings, summary: str):
     with gr.Row():
         script = gr.Radio(L.SCRIPT_CHOICES, value=L.AUTO, label=L.SCRIPT_LABEL, elem_id="cqa-script", scale=3)
         new = gr.Button(L.CLEAR, variant="secondary", scale=1, elem_id="cqa-clear")
-    pick, name, rename, delete = _history_controls()
+    pick, opened = _history(conv, bot, turns, saved, new)
     chain = (chat, conv, bot, turns, saved, pick, box, pending, script)
     # queued (not queue=False) so the empty-question warning reaches the page as a toast
     _send(box.submit(_take, [box, script], [box, pending], api_visibility="private"), *chain)
@@ -103,12 +124,6 @@ def _chat_tab(engine: Engine, settings: Settings, summary: str):
                   api_visibility="private")
     bot.like(feedback.rate, [turns, conv], [row, comment, noted], queue=False, api_visibility="private")
     comment.submit(feedback.comment, [row, comment], [comment, noted], queue=False, api_visibility="private")
-    opened = [conv, bot, turns, pick, name]
-    for event in (new.click, bot.clear):
-        event(History.new, [saved], opened, queue=False, api_visibility="private")
-    pick.input(History.open, [pick, saved], opened, queue=False, api_visibility="private")
-    rename.click(History.rename, [conv, name, saved], [saved, pick], queue=False, api_visibility="private")
-    delete.click(History.delete, [conv, saved], [saved, *opened], queue=False, api_visibility="private")
     return bot, saved, opened
 
 

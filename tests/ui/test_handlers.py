@@ -132,7 +132,11 @@ def test_history_save_open_rename_delete_per_user():
     assert opened[1] == [{"role": "user", "content": "q"}] and opened[2] == turns
     saved, listed = History.rename(conv, "  毕业院校 ", saved, alice)
     assert listed["choices"] == [("毕业院校", conv)]
-    saved, new_id, messages, _, listed, _ = History.delete(conv, saved, alice)
+    question, doomed, row = History.ask_delete(conv, saved, alice)
+    assert "cqa-question" in question["value"] and "毕业院校" in question["value"] and doomed == conv and row["visible"]
+    assert History.restore(saved, alice)[0] == conv  # asking deletes nothing
+    assert History.ask_delete(conv, saved, bob)[1] is None  # not bob's to delete
+    saved, new_id, messages, _, listed, _ = History.delete(doomed, saved, alice)
     assert new_id == "" and messages == [] and listed["choices"] == []
 
 

@@ -137,6 +137,27 @@ def test_history_survives_a_reload_and_can_be_reopened(page):
     assert "浙江大学" in page.locator(FINAL).last.inner_text()
 
 
+def test_deleting_a_conversation_asks_first(page):
+    ask(page, "梁文锋毕业于哪所大学？")
+    page.click("#cqa-history button")  # the accordion
+    page.click("#cqa-history-delete")
+    page.wait_for_selector("#cqa-history-ask .cqa-question", timeout=10_000)
+    assert "梁文锋毕业于哪所大学" in page.inner_text("#cqa-history-ask")
+    page.click("#cqa-history-cancel")
+    page.wait_for_selector("#cqa-history-confirm", state="hidden", timeout=10_000)
+    page.reload()  # cancelled: the conversation is still saved
+    page.wait_for_selector(FINAL, timeout=30_000)
+    page.click("#cqa-history button")
+    page.click("#cqa-history-delete")
+    page.click("#cqa-history-confirm")
+    page.wait_for_function(f"document.querySelectorAll({FINAL!r}).length == 0", timeout=10_000)
+    page.wait_for_selector("#cqa-history-confirm", state="hidden", timeout=10_000)
+    page.reload()
+    page.wait_for_selector("#cqa-question textarea", timeout=30_000)
+    page.wait_for_timeout(1500)  # let the load event restore whatever is saved
+    assert page.locator(FINAL).count() == 0
+
+
 def test_dislike_with_comment_is_stored(page, ui_settings):
     db = ui_settings.feedback_path
     before = _rows(db)

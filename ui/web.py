@@ -63,6 +63,11 @@ def _take_example(chip: gr.SelectData):
     return gr.update(value="", interactive=False), chip.value["text"]
 
 
+def _known_script(choice) -> str:
+    """A saved selector value, or auto if it is not one of today's choices (an old or tampered entry)."""
+    return choice if choice in {value for _, value in L.SCRIPT_CHOICES} else L.AUTO
+
+
 def _closed():
     return gr.update(visible=False, value=""), None, gr.update(visible=False)
 
@@ -101,6 +106,8 @@ def _chat_tab(engine: Engine, settings: Settings, summary: str):
     # subtle: a fixed secret — Gradio's default is random per start, which made every saved
     # conversation unreadable after a restart
     saved = gr.BrowserState({}, storage_key="cqa-conversations", secret=state_secret(settings))
+    # the answer script is the reader's choice, not a conversation's: kept under its own key
+    chosen = gr.BrowserState(L.AUTO, storage_key="cqa-script", secret=state_secret(settings))
     bot = gr.Chatbot(label=L.TAB_CHAT, show_label=False, height="60vh", min_height=360, elem_id="cqa-chat",
                      latex_delimiters=[], buttons=[], layout="bubble", editable="user", placeholder=summary,
                      examples=[{"text": q} for q in L.EXAMPLES], feedback_options=("Like", "Dislike"))
@@ -113,6 +120,7 @@ def _chat_tab(engine: Engine, settings: Settings, summary: str):
         script = gr.Radio(L.SCRIPT_CHOICES, value=L.AUTO, label=L.SCRIPT_LABEL, elem_id="cqa-script", scale=3)
         new = gr.Button(L.CLEAR, variant="secondary", scale=1, elem_id="cqa-clear")
     pick, opened = _history(conv, bot, turns, saved, new)
+    script.input(lambda choice: choice, [script], [chosen], queue=False, api_visibility="private")
     chain = (chat, conv, bot, turns, saved, pick, box, pending, script)
     # queued (not queue=False) so the empty-question warning reaches the page as a toast
     _send(box.submit(_take, [box, script], [box, pending], api_visibility="private"), *chain)
@@ -124,7 +132,7 @@ def _chat_tab(engine: Engine, settings: Settings, summary: str):
                   api_visibility="private")
     bot.like(feedback.rate, [turns, conv], [row, comment, noted], queue=False, api_visibility="private")
     comment.submit(feedback.comment, [row, comment], [comment, noted], queue=False, api_visibility="private")
-    return bot, saved, opened
+    return bot, [saved, chosen], [*opened, script]
 
 
 def _upload_box(settings: Settings):
@@ -214,16 +222,17 @@ def build_app(engine: Engine, settings: Settings) -> gr.Blocks:
                 f"<p>{R.escape_text(L.SUBTITLE)}</p></header>", js_on_load=None)
         with gr.Tabs():
             with gr.Tab(L.TAB_CHAT, id="chat"):
-                bot, saved, opened = _chat_tab(engine, settings, _summary(engine))
+                bot, kept, restored = _chat_tab(engine, settings, _summary(engine))
             lib, listing, search = _library_tab(engine, settings)
         gr.api(ask_api(engine), api_name="ask")
 
-        def reopen(state, request: gr.Request):
-            # the last conversation comes back after a reload; the empty chat shows today's library
+        def reopen(state, choice, request: gr.Request):
+            # after a reload the last conversation and answer script come back; an empty chat shows the library
             conv, messages, turns, choices, name = History.restore(state, request)
-            return conv, gr.update(value=messages, placeholder=_summary(engine)), turns, choices, name
+            return (conv, gr.update(value=messages, placeholder=_summary(engine)), turns, choices, name,
+                    _known_script(choice))
 
-        app.load(reopen, [saved], opened, api_visibility="private", show_progress="hidden")
+        app.load(reopen, kept, restored, api_visibility="private", show_progress="hidden")
         app.load(lambda: lib.view("", 1), None, listing, api_visibility="private", show_progress="hidden")
     with app.route(L.HELP_TITLE, HELP_PATH, show_in_navbar=False):
         gr.Markdown(f'{llm_section()}\n\n[{L.BACK}](./)', elem_id="cqa-help")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.ui.conftest import save_screenshot
 
@@ -93,6 +94,10 @@ def test_script_selector_overrides_the_question(page):
     page.get_by_label("English").check()
     text = ask(page, "梁文锋毕业于哪所大学？")
     assert text.startswith("According to the corpus") and "File" in "".join(cards(page).values())
+    page.reload()  # the choice is the reader's: it comes back with the conversation
+    page.wait_for_selector(FINAL, timeout=30_000)
+    expect(page.get_by_label("English")).to_be_checked(timeout=10_000)
+    assert ask(page, "梁文锋毕业于哪所大学？").startswith("According to the corpus")
 
 
 def test_abstention_errors_and_recovery(page):

@@ -7,9 +7,11 @@ Does not own: acting on the values.
 
 from __future__ import annotations
 
+import difflib
+import inspect
 from pathlib import Path
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,10 +22,28 @@ from ingest.formats import ArticleColumns
 
 __all__ = ["Settings"]
 
+# pydantic-settings' own keyword options (_env_file=None, _secrets_dir=…), which are not settings
+_INIT_OPTIONS = frozenset(name for name in inspect.signature(BaseSettings.__init__).parameters
+                          if name.startswith("_") and not name.startswith("__"))
+
+
+def _check_names(values: dict[str, Any], fields: frozenset[str]) -> None:
+    """Raise ``ConfigError`` for a keyword argument that is neither a setting nor an init option."""
+    for name in values:
+        known = _INIT_OPTIONS if name.startswith("_") else fields
+        # subtle: lowercased like the env vars, so Settings(TOP_K=3) keeps setting top_k
+        if (name if name.startswith("_") else name.lower()) in known:
+            continue
+        close = difflib.get_close_matches(name.lower(), sorted(known), n=1)
+        hint = f"did you mean {close[0]}?" if close else "the settings are listed in .env.example."
+        raise ConfigError(f"Unknown setting {name or repr(name)}; {hint}")
+
 
 class Settings(BaseSettings):
     """Field names are the environment variable names (case-insensitive)."""
 
+    # subtle: extra="ignore" is for the environment and .env, which other tools share; keyword
+    # arguments are checked in __init__, so a typo in code fails instead of using the default
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     # Corpus and index
@@ -76,6 +96,10 @@ class Settings(BaseSettings):
     # key that encrypts conversations saved in the browser; empty → a key generated once into
     # <vectorstore_dir>/ui-secret (0600), so saved conversations survive a restart
     ui_state_secret: SecretStr = SecretStr("")
+
+    def __init__(self, /, **values: Any) -> None:
+        _check_names(values, frozenset(type(self).model_fields))
+        super().__init__(**values)
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> "Settings":

@@ -35,12 +35,22 @@ __all__ = ["build_app", "launch", "launch_options", "parse_auth", "is_loopback",
 # Local fonts only: the product runs offline, and a CDN font request would leak usage.
 _FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "system-ui", "sans-serif"]
 _MONO = ["DejaVu Sans Mono", "ui-monospace", "monospace"]
+# subtle: the example chip vanishes with the empty chat, leaving focus on <body>; back to the box
+# once it is unlocked (retried: the unlock may not be painted yet), without scrolling the answer away
+_FOCUS_QUESTION = """() => { let tries = 20;
+  const focus = () => {
+    const box = document.querySelector('#cqa-question textarea');
+    if (box && !box.disabled) box.focus({preventScroll: true});
+    else if (tries-- > 0) setTimeout(focus, 50);
+  };
+  focus();
+}"""
 
 
-def _send(trigger, chat: Chat, conv, bot, turns, saved, pick, box, pending, script) -> None:
+def _send(trigger, chat: Chat, conv, bot, turns, saved, pick, box, pending, script):
     """After ``trigger`` has put a question in ``pending``: answer it, save the conversation, unlock."""
-    trigger.then(chat.respond, [pending, bot, turns, script], [bot, turns],
-                 api_visibility="private", show_progress="hidden") \
+    return trigger.then(chat.respond, [pending, bot, turns, script], [bot, turns],
+                        api_visibility="private", show_progress="hidden") \
         .then(History.save, [conv, bot, turns, saved], [conv, saved, pick], queue=False, api_visibility="private") \
         .then(lambda: gr.update(interactive=True), None, [box], queue=False, api_visibility="private") \
         .then(None, None, None, js=SHOW_ANSWER, queue=False, api_visibility="private")
@@ -124,7 +134,8 @@ def _chat_tab(engine: Engine, settings: Settings, summary: str):
     chain = (chat, conv, bot, turns, saved, pick, box, pending, script)
     # queued (not queue=False) so the empty-question warning reaches the page as a toast
     _send(box.submit(_take, [box, script], [box, pending], api_visibility="private"), *chain)
-    _send(bot.example_select(_take_example, None, [box, pending], queue=False, api_visibility="private"), *chain)
+    _send(bot.example_select(_take_example, None, [box, pending], queue=False, api_visibility="private"), *chain) \
+        .then(None, None, None, js=_FOCUS_QUESTION, queue=False, api_visibility="private")
     for event, fn, inputs in ((bot.retry, chat.retry, [bot, turns, script]),
                               (bot.edit, chat.edit, [bot, turns, script])):
         event(fn, inputs, [bot, turns], api_visibility="private", show_progress="hidden") \

@@ -57,11 +57,18 @@ def test_first_screen_stays_at_the_top_and_shows_the_library(new_page, screensho
 
 def test_example_chip_sends_its_question(new_page):
     pg = new_page()
-    pg.locator("#cqa-chat button", has_text="DeepSeek训练V3用了多少块H800？").first.click()
+    pg.locator("#cqa-chat button", has_text="DeepSeek训练V3用了多少块H800？").first.focus()
+    pg.keyboard.press("Enter")  # from the keyboard, as a click would
     pg.wait_for_selector(FINAL, timeout=60_000)
     assert "2048" in pg.locator(FINAL).last.inner_text()
     assert "DeepSeek训练V3用了多少块H800？" in pg.locator("#cqa-chat [aria-label^=\"user's message\"]").first.inner_text()
     assert pg.input_value("#cqa-question textarea") == ""
+    # the chip is gone with the empty chat: focus goes back to the box, not to <body>, so a
+    # keyboard user can type the follow-up at once
+    pg.wait_for_function("document.activeElement === document.querySelector('#cqa-question textarea')",
+                         timeout=10_000)
+    pg.keyboard.type("那V3有多少参数？")
+    assert pg.input_value("#cqa-question textarea") == "那V3有多少参数？"
 
 
 def test_marker_opens_that_answers_card_and_every_answer_keeps_its_sources(page, screenshot_dir):

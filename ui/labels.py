@@ -75,16 +75,8 @@ EN_NEEDS_LLM_LINK = "How to set one up"
 LLM_DOCS_URL = "help"  # the default of DOCS_URL: the app's own page (ui.help)
 
 
-class _CountLine(str):
-    """``format(n=…, dates=…)`` puts the date span in both halves, bracketed as each language writes it."""
-
-    def format(self, *, n: int, dates: str = "") -> str:
-        # subtle: ui.render fills one ``dates`` slot for both languages; full-width （…） in
-        # English read as a typo ("articles（2025-01-28 – …）")
-        return str.format(self, n=n, zh=f"（{dates}）" if dates else "", en=f" ({dates})" if dates else "")
-
-
-SUMMARY_COUNT = _CountLine("文库收录 {n} 篇新闻{zh} · The library holds {n} news articles{en}.")
+# {zh}/{en}: the date span bracketed as each language writes it (full-width （…） read as a typo in English)
+SUMMARY_COUNT = "文库收录 {n} 篇新闻{zh} · The library holds {n} news {articles}{en}."
 SUMMARY_DATES = "{first} – {last}"
 SUMMARY_ASK = ("可以问其中的人物、公司、数字和日期；点下面的示例直接提问。 · Ask about the people, companies, "
                "figures and dates they report; click an example below to ask it.")

@@ -285,7 +285,9 @@ def library_summary(docs: list[DocumentInfo]) -> str:
         return escape_text(L.LIBRARY_EMPTY)
     dates = sorted(d.published[:10] for d in docs if d.published)
     span = L.SUMMARY_DATES.format(first=dates[0], last=dates[-1]) if dates else ""
-    return (f"**{escape_text(L.SUMMARY_COUNT.format(n=len(docs), dates=span))}**\n\n"
+    count = L.SUMMARY_COUNT.format(n=len(docs), articles="article" if len(docs) == 1 else "articles",
+                                   zh=f"（{span}）" if span else "", en=f" ({span})" if span else "")
+    return (f"**{escape_text(count)}**\n\n"
             f"{escape_text(L.SUMMARY_ASK)}")
 
 

@@ -228,6 +228,9 @@ def test_library_summary_counts_dates_and_escapes():
     out = R.library_summary(docs)
     assert "3 篇" in out and "3 news articles" in out and "2024&#45;12&#45;26 – 2025&#45;01&#45;28" in out
     assert "<x>" not in out and "空" in R.library_summary([])
+    assert "（2024&#45;12&#45;26" in out and "articles &#40;2024&#45;12&#45;26" in out  # each language's brackets
+    undated = R.library_summary(docs[2:])
+    assert "（" not in undated and "&#40;" not in undated and "1 news article&#46;" in undated
 
 
 @pytest.mark.parametrize("short,shown", [("梁文锋", True), ("<b>梁</b>", True), ("", False), (None, False)])

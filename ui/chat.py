@@ -125,6 +125,16 @@ class Chat:
                                 script_choice)
 
 
+def public_answer(answer: Answer) -> dict:
+    """``answer`` as the web API returns it: each citation's ``doc_id`` (``file:/server/path``)
+    is replaced by ``doc_key``, the name article links use (``/article?doc=<doc_key>``)."""
+    data = answer.to_dict()
+    for shown, cited in zip(data["citations"], answer.citations):
+        del shown["doc_id"]
+        shown["doc_key"] = cited.key
+    return data
+
+
 def ask_api(engine: Engine):
     """The ``/ask`` endpoint for ``gradio_client``: a JSON-able ``Answer`` dict."""
 
@@ -137,8 +147,7 @@ def ask_api(engine: Engine):
             history: earlier questions of this conversation, oldest first, for follow-ups.
         """
         try:
-            return engine.query(question, script=_script(script), history=list(history or []))\
-                .to_dict()
+            return public_answer(engine.query(question, script=_script(script), history=list(history or [])))
         except CorpusQAError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
         except Exception:

@@ -45,7 +45,8 @@ class Library:
         except Exception:
             log.exception("listing documents failed")
             return R.render_error(L.INTERNAL_ERROR, L.FAILED_PREFIX), "", gr.skip(), 1, gr.skip(), gr.skip()
-        choices = [(f"{d.title or d.source} — {d.source}", d.doc_id) for d in docs]
+        # subtle: a choice's value reaches the browser; a doc_id there is the server's file path
+        choices = [(f"{d.title or d.source} — {d.source}", d.key) for d in docs]
         # subtle: a button that does nothing when clicked must not look clickable (page 1 of 1, the last page)
         return (R.render_library(docs, total, search), L.PAGE_OF.format(page=page, pages=pages, total=total),
                 gr.update(choices=choices, value=None), page,
@@ -118,24 +119,27 @@ class Library:
         return R.render_kept([Path(p).name for p in held or []]), [], self._ask_replace([])
 
     # -- deletion -------------------------------------------------------------------
-    def ask_delete(self, doc_id: str | None):
-        """First click: name the document and show the confirm button. (status, pending id, confirm row)."""
-        info = self.engine.document(doc_id) if doc_id else None
+    def ask_delete(self, key: str | None):
+        """First click: name the document (by its ``DocumentInfo.key``) and show the confirm button.
+        (status, pending key, confirm row)."""
+        info = self.engine.find(key) if key else None
         if info is None:
-            message = L.DELETE_NONE if not doc_id else L.DELETE_MISSING.format(source=doc_id)
+            message = L.DELETE_NONE if not key else L.DELETE_GONE
             return R.render_notice(message), None, gr.update(visible=False)
-        return (R.render_question(L.DELETE_ASK.format(source=info.title or info.source)), doc_id,
+        return (R.render_question(L.DELETE_ASK.format(source=info.title or info.source)), key,
                 gr.update(visible=True))
 
-    def delete(self, doc_id: str | None, search: str | None = "", page: int | None = 1):
-        """Confirmed: delete. (status, view…, cleared upload results, pending id, hidden confirm row)."""
-        status = self._remove(doc_id) if doc_id else R.render_notice(L.DELETE_NONE)
+    def delete(self, key: str | None, search: str | None = "", page: int | None = 1):
+        """Confirmed: delete. (status, view…, cleared upload results, pending key, hidden confirm row)."""
+        status = self._remove(key) if key else R.render_notice(L.DELETE_NONE)
         return (status, *self.view(search, page), "", None, gr.update(visible=False))
 
-    def _remove(self, doc_id: str) -> str:
+    def _remove(self, key: str) -> str:
         try:
-            info = self.engine.document(doc_id)
-            source = info.source if info else doc_id
+            info = self.engine.find(key)
+            if info is None:
+                return R.render_notice(L.DELETE_GONE)
+            source, doc_id = info.source, info.doc_id
             removed = self.engine.delete(doc_id)
         except CorpusQAError as exc:
             return R.render_error(str(exc), L.FAILED_PREFIX)

@@ -31,6 +31,8 @@ def test_ask_returns_answer_and_citations(client):
     first = result["citations"][0]
     assert first["n"] == 1 and first["source"] == "003_9dad58ff233fdee4.txt"
     assert first["url"].startswith("https://") and first["highlights"] and first["highlights"][0] in first["text"]
+    # the server's folders stay on the server: a document is named by its key, as article links name it
+    assert "doc_id" not in first and "/" not in first["doc_key"] and len(first["doc_key"]) == 20
 
 
 def test_ask_with_script_and_history(client):
@@ -85,7 +87,7 @@ def test_library_upload_decodes_chinese_encodings(ui_engine, ui_settings, tmp_pa
     path = tmp_path / name
     path.write_bytes("港口簡介\n\n白鷺港的燈塔建於一九二三年，高四十二米。\n".encode(encoding))
     # searched by name: the shared app's library may hold more than one page
-    results, table, _where, _dropdown, _page, cleared, held, _ask = Library(ui_engine, ui_settings).upload([str(path)], name)
+    results, table, *_view, cleared, held, _ask = Library(ui_engine, ui_settings).upload([str(path)], name)
     try:
         assert "cqa-ok" in results and escape_text(name) in table and cleared is None and held == []
         answer = ui_engine.query("白鷺港的燈塔有多高？")

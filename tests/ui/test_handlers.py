@@ -188,8 +188,10 @@ def test_paging_search_and_confirmations(tmp_path, embeddings):
     assert "零号" not in engine.read("upload:doc00.txt").text  # nothing replaced before the answer
     results, *_ = lib.replace(held)
     assert "Replaced" in results and "零号" in engine.read("upload:doc00.txt").text
-    status, doomed, row = lib.ask_delete("upload:doc03.txt")
-    assert "cqa-question" in status and doomed == "upload:doc03.txt" and row["visible"]
+    choices = dict((label, value) for label, value in lib.view("doc03", 1)[2]["choices"])
+    assert not any(":" in v for v in choices.values())  # keys, not upload:/file: ids (server paths)
+    status, doomed, row = lib.ask_delete(next(iter(choices.values())))
+    assert "cqa-question" in status and engine.find(doomed).doc_id == "upload:doc03.txt" and row["visible"]
     assert engine.document("upload:doc03.txt") is not None
     status, *_ = lib.delete(doomed)
     assert "cqa-ok" in status and engine.document("upload:doc03.txt") is None

@@ -114,6 +114,7 @@ def test_citation_opens_the_full_article_with_the_sentence_marked(page, screensh
     ask(page, "梁文锋毕业于哪所大学？")
     page.locator(f"{BUBBLE} .cqa-answer .cqa-ref").first.click()
     link = page.locator(f"{BUBBLE} .cqa-card.cqa-hl .cqa-full-link")
+    assert "file" not in link.get_attribute("href") and "data" not in link.get_attribute("href")  # no server path
     with page.expect_popup() as opened:
         link.click()
     article = opened.value

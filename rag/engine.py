@@ -187,8 +187,8 @@ class Engine:
             raise NoDefaultCorpusError(self.settings.corpus_dir, self.settings.vectorstore_dir)
         while self.first_build_pending():
             try:
-                self.store.mark_first_build("started")
-                self.ingest(self.settings.corpus_dir)
+                self.store.start_first_build()
+                self._ingest(Path(self.settings.corpus_dir))
                 self.store.mark_first_build("done")
             except StoreBusyError:
                 if time.monotonic() > deadline:
@@ -200,12 +200,23 @@ class Engine:
                chunk_progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
         """Ingest a file or folder; ``progress(file_name, total_files)`` is called per file,
         ``chunk_progress(file_name, embedded, total_chunks)`` per batch of a file."""
-        path = Path(path or self.settings.corpus_dir)
+        reset = self.store.reset if rebuild else (lambda: None)
+
+        def claim() -> None:
+            # subtle: the user's own first write makes the library theirs: a reader waiting for this
+            # ingest's lock must not then build the demo corpus into it (a bad path writes nothing
+            # and claims nothing, so an empty store still gets the demo)
+            reset()
+            self.store.mark_first_build("done")
+        return self._ingest(Path(path or self.settings.corpus_dir), rebuild, progress, chunk_progress, claim)
+
+    def _ingest(self, path: Path, rebuild: bool = False, progress=None, chunk_progress=None,
+                before_first_write: Callable[[], None] | None = None) -> IngestReport:
         with self._write_lock, self.store.writer():
             if not rebuild:
                 self.store.check_model()
             return ingest_path(self.store, path, self.chunking, progress, chunk_progress,
-                               before_first_write=self.store.reset if rebuild else None)
+                               before_first_write=before_first_write)
 
     def upload(self, name: str, data: bytes) -> IngestReport:
         """Add one uploaded file (its own namespace: it never replaces a file ingested from disk)."""

@@ -168,6 +168,10 @@ class Catalog:
         with self._lock:
             (db or self._db).execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
+    def set_if_absent(self, key: str, value) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
     def centroid(self) -> np.ndarray | None:
         """Unit mean of every stored sentence vector, kept as a running sum."""
         total = self.get("sentence_sum")

@@ -263,6 +263,10 @@ class Store:
     def mark_first_build(self, state: str) -> None:
         self.catalog.set("first_build", state)
 
+    def start_first_build(self) -> None:
+        """Mark the default corpus' build as started, unless the user has filled the store meanwhile."""
+        self.catalog.set_if_absent("first_build", "started")
+
     # -- reading -------------------------------------------------------------------
     def documents(self, search: str = "", offset: int = 0, limit: int | None = None) -> list[DocumentInfo]:
         return self.catalog.documents(search, offset, limit)

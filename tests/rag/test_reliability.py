@@ -79,6 +79,43 @@ def test_interrupted_first_build_is_resumed(tmp_path, corpus_dir, embeddings):
 
 
 @pytest.mark.slow
+def test_a_reader_during_the_users_first_ingest_never_adds_the_demo_corpus(tmp_path, corpus_dir, embeddings):
+    # a second terminal's `rag ask` waited for the user's first ingest, then built the demo corpus into it
+    from filelock import FileLock, Timeout
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "big.txt").write_text("".join(f"第{i}段：白鹭港的第{i}号灯塔高{i}米，建于{1900 + i}年。\n\n"
+                                          for i in range(300)), encoding="utf-8")
+    vs = tmp_path / "vs"
+    # subtle: one batch for the whole file, so nothing reaches the catalog for seconds after the lock is taken
+    user = subprocess.Popen([RAG, "ingest", str(mine)],
+                            env=_env(vs, corpus_dir, chunk_size=80, chunk_overlap=0, embed_batch=4096),
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def writing() -> bool:
+        try:
+            with FileLock(str(vs / "write.lock"), timeout=0):
+                return False
+        except Timeout:
+            return True
+    _wait_for(lambda: vs.exists() and writing())
+    reader = _run(["ask", "白鹭港的第7号灯塔有多高？"], _env(vs, corpus_dir))
+    out, err = user.communicate(timeout=600)
+    assert user.returncode == 0 and reader.returncode == 0, (err[-1500:], reader.stderr[-1500:])
+    engine = _engine(vs, embeddings, corpus_dir)
+    assert [d.source for d in engine.documents()] == ["big.txt"]   # none of the demo's 00x_….txt
+    assert not engine.first_build_pending()
+
+
+def test_an_ingest_that_stores_nothing_leaves_a_fresh_store_to_the_demo(tmp_path, corpus_dir, embeddings):
+    engine = _engine(tmp_path / "vs", embeddings, corpus_dir)
+    with pytest.raises(Exception, match="not found"):
+        engine.ingest(tmp_path / "nope")
+    assert engine.first_build_pending()
+
+
+@pytest.mark.slow
 def test_ctrl_c_during_a_large_file_keeps_a_consistent_store_and_resumes(tmp_path, embeddings):
     corpus = tmp_path / "big"
     corpus.mkdir()

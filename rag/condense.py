@@ -86,7 +86,25 @@ def _tokens(canonical: str) -> list[_Token]:
     # words gives back the text and a rewrite can splice tokens in place. A name jieba's
     # dictionary lacks (英/伟达) is rejoined, or 英伟达股价跌了多少？ would name nothing and
     # be taken for a follow-up.
-    return [_Token(w, flag) for _, _, w, flag in tagged_words(canonical)]
+    return _join_designations([_Token(w, flag) for _, _, w, flag in tagged_words(canonical)])
+
+
+_NUMBERED = re.compile(r"[零〇一二三四五六七八九十百千\d]+号")
+
+
+def _join_designations(tokens: list[_Token]) -> list[_Token]:
+    """A word and the numbered 号 after it are one name (九章/五号 → 九章五号, 嫦娥/六号): jieba tags
+    both halves as numerals, so 九章五号操纵了多少个光子？ named nothing and was glued to the
+    previous question. A one-character word before it is not a name (在/三号楼)."""
+    out: list[_Token] = []
+    for t in tokens:
+        prev = out[-1] if out else None
+        if (prev and _NUMBERED.fullmatch(t.word) and len(prev.word) >= 2 and not _LATIN.search(prev.word)
+                and prev.word not in _PRONOUNS and prev.flag[:1] in ("n", "m", "l")):
+            out[-1] = _Token(prev.word + t.word, "nz")
+        else:
+            out.append(t)
+    return out
 
 
 def _is_anchor(t: _Token) -> bool:
@@ -234,13 +252,24 @@ def _join(parts: list[str]) -> str:
     return out
 
 
+def _shape(code: str) -> str:
+    """V3 and R1 → "A9", H800 and H100 → "A999": what kind of code it is."""
+    return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", code))
+
+
 def _swap_slot(previous: str, fragment: str) -> str | None:
-    """The previous question with its last slot of the fragment's kind (code, time) replaced."""
+    """The previous question with its slot of the fragment's kind (code, time) replaced: the last
+    one, or for a code the last one of the same shape.
+
+    subtle: 那R1呢？ after DeepSeek训练V3用了多少块H800？ must swap the model (V3), not the chip
+    (H800) that happens to come last; a model code and a chip code differ in shape.
+    """
     for kind in (_CODE, _TIME):
         if kind.fullmatch(fragment):
             slots = list(kind.finditer(previous))
             if slots:
-                last = slots[-1]
+                alike = [m for m in slots if kind is _CODE and _shape(m.group()) == _shape(fragment)]
+                last = (alike or slots)[-1]
                 return previous[:last.start()] + fragment + previous[last.end():]
     return None
 

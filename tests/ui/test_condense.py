@@ -27,6 +27,7 @@ from tests.ui.followups import QA_FILE, format_rows, measure, multi_turn_cases
     ("毕业于哪所大学？", "ellipsis"),                                      # dropped subject
     # a name jieba's dictionary splits (英/伟达) still names the question's subject
     ("英伟达股价跌了多少？", "self"), ("輝達的股價下跌了多少？", "self"), ("英伟达市值蒸发了多少？", "self"),
+    ("嫦娥六号带回多少样品？", "self"), ("那长征五号呢？", "ellipsis"), ("在三号楼吗？", "ellipsis"),
 ])
 def test_classify(question, kind):
     assert classify(question) == kind
@@ -54,6 +55,11 @@ def test_no_standalone_qa_question_is_taken_for_a_follow_up():
     # quoted the graduation sentence again; and its own code replaces the previous one
     (["梁文锋毕业于哪所大学？"], "那V3有多少参数？", "梁文锋V3有多少参数？"),
     (["DeepSeek什么时候发布V3？"], "那R1是什么时候发布的？", "DeepSeek R1是什么时候发布的？"),
+    # a code swaps the code of its own shape, not the last one (R1 is a model like V3, not a chip)
+    (["DeepSeek训练V3用了多少块H800？"], "那R1呢？", "DeepSeek训练R1用了多少块H800？"),
+    (["DeepSeek训练V3用了多少块H800？"], "那H100呢？", "DeepSeek训练V3用了多少块H100？"),
+    # a numbered name (九章/五号, tagged as numerals) names the question's own subject
+    (["杭州熊猫研究所今年培育了多少只小熊猫？"], "九章五号操纵了多少个光子？", "九章五号操纵了多少个光子？"),
 ])
 def test_rewrites(history, question, expected):
     assert standalone_query(question, history) == expected

@@ -22,7 +22,7 @@ from langchain_chroma import Chroma
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest import find_files, load_path, to_canonical
-from ingest.errors import CorpusNotFoundError
+from ingest.errors import EvalDataError
 from rag.index.vectors import open_ephemeral_client
 
 __all__ = ["load_qa", "is_correct", "evaluate", "format_table", "rank_of", "retrieval_metrics",
@@ -32,10 +32,52 @@ _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3})")
 LANGS = ("zh-Hans", "zh-Hant", "en")
 
 
+_QA_SHAPE = ("expected one JSON object per line with id, question, lang, answers (lists of keywords), "
+             "sources (file names), answerable and optionally history (earlier questions), "
+             "as in tests/qa/qa.jsonl")
+# field → (check, what it must be); history is optional
+_QA_FIELDS = {
+    "question": (lambda v: isinstance(v, str) and v.strip(), "a non-empty string"),
+    "id": (lambda v: isinstance(v, str) and v.strip(), "a non-empty string"),
+    "lang": (lambda v: isinstance(v, str), "a string (zh-Hans, zh-Hant or en)"),
+    "answers": (lambda v: isinstance(v, list) and all(isinstance(g, list) and all(isinstance(k, str) for k in g)
+                                                      for g in v), "a list of lists of strings"),
+    "sources": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings"),
+    "answerable": (lambda v: isinstance(v, bool), "true or false"),
+}
+
+
 def load_qa(path: Path) -> list[dict]:
-    if not Path(path).exists():
-        raise CorpusNotFoundError(path)
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The QA set, one item per non-blank line; a user-facing error naming the line if one is unusable."""
+    path = Path(path)
+    if not path.is_file():
+        raise EvalDataError(f"QA file not found: {path}. Pass --qa-file with a JSON-lines QA file "
+                            "such as tests/qa/qa.jsonl.")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalDataError(f"Cannot read the QA file {path} ({type(exc).__name__}); {_QA_SHAPE}.") from None
+    items = [_qa_item(path, n, line) for n, line in enumerate(lines, 1) if line.strip()]
+    if not items:
+        raise EvalDataError(f"There are no questions in {path}; {_QA_SHAPE}.")
+    return items
+
+
+def _qa_item(path: Path, n: int, line: str) -> dict:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise EvalDataError(f"{path} line {n} is not JSON ({exc.msg}); {_QA_SHAPE}.") from None
+    if not isinstance(item, dict):
+        raise EvalDataError(f"{path} line {n} is not a JSON object; {_QA_SHAPE}.")
+    for name, (ok, what) in _QA_FIELDS.items():
+        if name not in item or not ok(item[name]):
+            problem = "has no" if name not in item else "has an unusable"
+            raise EvalDataError(f"{path} line {n} {problem} \"{name}\" (must be {what}); {_QA_SHAPE}.")
+    history = item.get("history")
+    if history is not None and not (isinstance(history, list) and all(isinstance(h, str) for h in history)):
+        raise EvalDataError(f"{path} line {n} has an unusable \"history\" (must be a list of strings); {_QA_SHAPE}.")
+    return item
 
 
 def _norm(text: str) -> str:

@@ -3,6 +3,7 @@ from collections import Counter
 
 import pytest
 
+from ingest.errors import EvalDataError
 from rag.evaluate import evaluate, format_table, is_correct, load_qa
 from tests.conftest import ROOT
 
@@ -48,3 +49,34 @@ def test_eval_reports_every_metric_and_the_baseline(engine, tmp_path):
     assert overall["n"] == 3
     table = format_table(result)
     assert "zh-Hant" in table and "base hit@5" in table
+
+
+GOOD = json.dumps({"id": "q1", "question": "梁文锋是谁？", "lang": "zh-Hans", "answers": [["梁文锋"]],
+                   "sources": ["a.txt"], "answerable": True}, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("content,message", [
+    (None, "QA file not found: "),
+    ("", "There are no questions in "),
+    ("\n  \n", "There are no questions in "),
+    ("not json", "line 1 is not JSON"),
+    (GOOD + "\n\n" + GOOD[:-1], "line 3 is not JSON"),
+    ("[1, 2]", "line 1 is not a JSON object"),
+    ('{"bad": 1}', 'line 1 has no "question"'),
+    (GOOD.replace('"梁文锋是谁？"', "5"), 'line 1 has an unusable "question"'),
+    (GOOD.replace('"梁文锋是谁？"', '""'), 'line 1 has an unusable "question"'),
+    (GOOD + "\n" + GOOD.replace(', "answerable": true', ""), 'line 2 has no "answerable"'),
+    (GOOD.replace('[["梁文锋"]]', '["梁文锋"]'), 'line 1 has an unusable "answers" (must be a list of lists'),
+    (GOOD.replace("}", ', "history": "谁？"}'), 'line 1 has an unusable "history"'),
+], ids=["missing", "empty", "blank", "not-json", "bad-line-3", "not-object", "no-question", "question-int",
+        "question-empty", "no-answerable", "flat-answers", "history-str"])
+def test_a_bad_qa_file_is_one_line_naming_the_line_and_the_shape(tmp_path, content, message):
+    path = tmp_path / "qa.jsonl"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(EvalDataError) as err:
+        load_qa(path)
+    text = str(err.value)
+    assert message in text and str(path) in text and "\n" not in text
+    if content is not None:
+        assert "id, question, lang, answers" in text and "tests/qa/qa.jsonl" in text

@@ -125,3 +125,19 @@ def test_a_cited_document_is_named_once(title, line):
     from ui.cli import cited_line
 
     assert cited_line(Citation(2, "notes/a.txt", title, None, "2025-01-28", "…", 0.5)) == line
+
+
+@pytest.mark.parametrize("content,message", [
+    (None, "QA file not found: "),          # it said "Corpus path not found"
+    ("", "There are no questions in "),     # it printed a table of "-" and exited 0
+    ("not json", "line 1 is not JSON"),     # these two were tracebacks
+    ('{"bad": 1}', 'line 1 has no "question"'),
+], ids=["missing", "empty", "not-json", "no-question"])
+def test_eval_with_a_bad_qa_file_is_one_line(private_index, tmp_path, content, message):
+    qa = tmp_path / "qa.jsonl"
+    if content is not None:
+        qa.write_text(content, encoding="utf-8")
+    out = rag("eval", "--qa-file", str(qa), "--no-baseline", env_extra={"VECTORSTORE_DIR": str(private_index)})
+    assert out.returncode == 1 and out.stdout == ""
+    assert out.stderr.startswith("error: ") and message in out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1

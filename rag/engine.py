@@ -218,10 +218,12 @@ class Engine:
             return ingest_path(self.store, path, self.chunking, progress, chunk_progress,
                                before_first_write=before_first_write)
 
-    def upload(self, name: str, data: bytes) -> IngestReport:
-        """Add one uploaded file (its own namespace: it never replaces a file ingested from disk)."""
+    def upload(self, name: str, data: bytes,
+               chunk_progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
+        """Add one uploaded file (its own namespace: it never replaces a file ingested from disk);
+        ``chunk_progress(file_name, embedded, total_chunks)`` per stored batch, as in ``ingest``."""
         self.store.check_model()
-        return ingest_upload(self.store, name, data, self.chunking)
+        return ingest_upload(self.store, name, data, self.chunking, chunk_progress)
 
     def would_replace(self, name: str) -> DocumentInfo | None:
         """The document an upload called ``name`` would replace, if any (ask before uploading)."""

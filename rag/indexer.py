@@ -117,8 +117,10 @@ def _all_failed(report: IngestReport, path: Path) -> CorpusQAError:
     return CorpusQAError(f"No file in {path} could be ingested ({reasons}). Nothing was changed in the index.")
 
 
-def ingest_upload(store: Store, name: str, data: bytes, chunking: Chunking) -> IngestReport:
+def ingest_upload(store: Store, name: str, data: bytes, chunking: Chunking,
+                  chunk_progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
     """Ingest one uploaded file exactly as the CLI would; raises a user-facing error if it fails.
+    ``chunk_progress(file_name, embedded, total_chunks)`` is called per stored batch, as in ``ingest_path``.
 
     subtle: decoding, cleaning and chunking happen before the writer lock, so a large
     upload never holds up another user's beyond its own embedding. Re-uploading an export
@@ -140,7 +142,7 @@ def ingest_upload(store: Store, name: str, data: bytes, chunking: Chunking) -> I
     with store.writer():
         before = store.doc_ids_under(file_doc + "#") | ({file_doc} if store.document(file_doc) else set())
         for raw, chunks in prepared:
-            _store(store, raw, chunks, report)
+            _store(store, raw, chunks, report, chunk_progress)
         kept = {raw.metadata["doc_id"] for raw, _ in prepared} | {d for _, _, d in loaded.failed}
         for gone in sorted(before - kept):
             report.removed += store.delete_document(gone)

@@ -19,6 +19,7 @@ __all__ = [
     "INCOMPLETE_HINT", "READ", "SEARCH_LABEL", "PREV", "NEXT", "PAGE_OF", "REPLACE_ASK", "REPLACE", "KEEP",
     "REPLACE_SKIPPED", "REPLACED", "DELETE_ASK", "DELETE_CONFIRM", "CANCEL", "ARTICLE_TITLE", "ARTICLE_MISSING",
     "BACK", "HELP_TITLE", "NOTICE_PREFIX", "FAILED_PREFIX", "UPLOAD_KEPT", "UPLOAD_EMPTY",
+    "UPLOAD_PROGRESS", "UPLOAD_PROGRESS_UNIT",
 ]
 
 TITLE = "语料问答 / Corpus QA"
@@ -129,6 +130,9 @@ UPLOAD_LABEL = "上传文档 / Upload documents"
 UPLOAD_ADDED = "已添加 / Added"
 UPLOAD_FAILED = "失败 / Failed"
 UPLOAD_KEPT = "已保留 / Kept"
+# shown by Gradio's progress bar as "<desc> … 1200/2600 <unit>" while an upload embeds
+UPLOAD_PROGRESS = "正在添加 {name}（第 {i}/{n} 个文件） · Adding {name} (file {i} of {n})"
+UPLOAD_PROGRESS_UNIT = "片段 / chunks"
 UPLOAD_EMPTY = "文件是空的，没有可添加的正文。 / The file is empty: there is no text to add."
 UPLOAD_TOO_BIG = "文件超过 {limit} MB 上限 / The file is larger than the {limit} MB limit (UPLOAD_MAX_MB)."
 UPLOAD_BAD_TYPE = "不支持的文件类型 / Unsupported file type; allowed: {allowed}."

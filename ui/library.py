@@ -73,12 +73,12 @@ class Library:
             return L.UPLOAD_EMPTY
         return None
 
-    def _one(self, path: str) -> tuple[str, object, str | None]:
+    def _one(self, path: str, progress=None) -> tuple[str, object, str | None]:
         name = Path(path).name
         if problem := self._check(path):
             return name, None, problem
         try:
-            return name, self.engine.upload(name, Path(path).read_bytes()), None
+            return name, self.engine.upload(name, Path(path).read_bytes(), chunk_progress=progress), None
         except CorpusQAError as exc:
             return name, None, str(exc)
         except Exception:
@@ -91,14 +91,30 @@ class Library:
         except Exception:  # the upload itself will report the problem
             return False
 
-    def upload(self, paths: list[str] | str | None, search: str | None = "", page: int | None = 1):
+    def _each(self, paths: list[str], progress) -> list[tuple[str, object, str | None]]:
+        """Upload each file, reporting "file i of n, chunk k of m" to ``progress`` (a ``gr.Progress``).
+
+        subtle: embedding is the slow part (minutes for a few MB on a CPU), so the bar moves per
+        stored batch of chunks; before the first batch it names the file being read and chunked.
+        """
+        results = []
+        for i, path in enumerate(paths, 1):
+            desc = L.UPLOAD_PROGRESS.format(name=Path(path).name, i=i, n=len(paths))
+            progress(0, desc=desc)
+            report = (lambda _name, done, total, desc=desc:
+                      progress((done, total), desc=desc, unit=L.UPLOAD_PROGRESS_UNIT))
+            results.append(self._one(path, report))
+        return results
+
+    def upload(self, paths: list[str] | str | None, search: str | None = "", page: int | None = 1,
+               progress=gr.Progress()):
         """Add new files at once; hold back those that would replace a document and ask first.
 
         Returns (results, view…, cleared file input, files awaiting confirmation, question box update).
         """
         paths = [paths] if isinstance(paths, str) else list(paths or [])
         held = [p for p in paths if self._replaces(p)]
-        results = [self._one(p) for p in paths if p not in held]
+        results = self._each([p for p in paths if p not in held], progress)
         return (R.render_upload_results(results) if results else "", *self.view(search, page), None,
                 held, self._ask_replace(held))
 
@@ -109,9 +125,10 @@ class Library:
         names = ", ".join(Path(p).name for p in held)
         return gr.update(visible=True, value=R.render_question(L.REPLACE_ASK.format(names=names)))
 
-    def replace(self, held: list[str] | None, search: str | None = "", page: int | None = 1):
+    def replace(self, held: list[str] | None, search: str | None = "", page: int | None = 1,
+                progress=gr.Progress()):
         """The user confirmed: upload the held files over their namesakes. (results, view…, [], box)."""
-        results = [self._one(p) for p in held or []]
+        results = self._each(list(held or []), progress)
         return R.render_upload_results(results), *self.view(search, page), [], self._ask_replace([])
 
     def keep(self, held: list[str] | None):

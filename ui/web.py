@@ -190,9 +190,12 @@ def _library_tab(engine: Engine, settings: Settings):
                 pick, delete, status, confirm_row, confirm, cancel = _delete_box()
     listing = [table, where, pick, page, prev, nxt]
     private = dict(api_visibility="private")
-    files.upload(lib.upload, [files, search, page], [results, *listing, files, held, ask], **private) \
+    # the embedding progress ("片段 1200/2600") is drawn on the results panel only, not over the other panels
+    files.upload(lib.upload, [files, search, page], [results, *listing, files, held, ask], **private,
+                 show_progress_on=[results]) \
         .then(lambda h: gr.update(visible=bool(h)), [held], [ask_row], queue=False, **private)
-    replace.click(lib.replace, [held, search, page], [results, *listing, held, ask], **private) \
+    replace.click(lib.replace, [held, search, page], [results, *listing, held, ask], **private,
+                  show_progress_on=[results]) \
         .then(lambda: gr.update(visible=False), None, [ask_row], queue=False, **private)
     keep.click(lib.keep, [held], [results, held, ask], queue=False, **private) \
         .then(lambda: gr.update(visible=False), None, [ask_row], queue=False, **private)

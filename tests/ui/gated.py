@@ -26,7 +26,7 @@ class GatedEngine:
         del inputs
         yield from self._engine.stream(question, script, history)
 
-    def upload(self, name, data):
+    def upload(self, name, data, chunk_progress=None):
         if self.broken_upload:
             raise RuntimeError("disk on fire")
-        return self._engine.upload(name, data)
+        return self._engine.upload(name, data, chunk_progress=chunk_progress)

@@ -195,3 +195,24 @@ def test_paging_search_and_confirmations(tmp_path, embeddings):
     assert engine.document("upload:doc03.txt") is not None
     status, *_ = lib.delete(doomed)
     assert "cqa-ok" in status and engine.document("upload:doc03.txt") is None
+
+
+@pytest.mark.slow
+def test_upload_reports_embedding_progress_per_batch(tmp_path, embeddings):
+    """A long upload moves a progress bar per stored batch (it sat at a fake "1.1s" ETA for 20 minutes)."""
+    from rag import Engine
+
+    settings = Settings(_env_file=None, vectorstore_dir=tmp_path / "vs", corpus_dir=tmp_path / "none",
+                        embed_batch=2)
+    engine = Engine(settings, embeddings=embeddings)
+    engine.store.mark_first_build("done")
+    doc = tmp_path / "long_note.txt"
+    doc.write_text("长篇笔记\n\n" + "\n\n".join(f"第{i}段：白沙湾的渔船在清晨出海，这是第{i}段记录，内容各不相同。" * 3
+                                                for i in range(30)), encoding="utf-8")
+    calls = []
+    results, *_ = Library(engine, settings).upload([str(doc)], progress=lambda *a, **k: calls.append((a, k)))
+    assert "cqa-ok" in results
+    steps = [a[0] for a, _ in calls if isinstance(a[0], tuple)]
+    assert len(steps) >= 3 and steps == sorted(steps) and steps[-1][0] == steps[-1][1]  # 2/N, 4/N, … N/N
+    assert all(k["unit"] == L.UPLOAD_PROGRESS_UNIT for a, k in calls if isinstance(a[0], tuple))
+    assert all("long_note.txt" in k["desc"] and "file 1 of 1" in k["desc"] for _, k in calls)

@@ -71,7 +71,7 @@ def pdf_document(name: str, data: bytes, doc_id: str) -> Loaded:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
-        title = (reader.metadata.title if reader.metadata else None) or None
+        title = _metadata_title(reader.metadata.title if reader.metadata else None)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise UnreadableFileError(name, f"not a readable PDF ({exc})") from None
     if not any(pages):
@@ -103,7 +103,7 @@ def docx_document(name: str, data: bytes, doc_id: str) -> Loaded:
         elif text:
             paragraphs.append(text)
     paragraphs += [c.text.strip() for t in document.tables for row in t.rows for c in row.cells if c.text.strip()]
-    title = title or (document.core_properties.title or None)
+    title = title or _metadata_title(document.core_properties.title)
     return Loaded([Document(page_content="\n\n".join(paragraphs), metadata=_meta(doc_id, name, "docx", title=title))])
 
 
@@ -184,6 +184,20 @@ def _iso_date(value, label: str) -> str | None:
     except ValueError:
         log.warning("%s: dropped date %r (not a date)", label, raw)
         return None
+
+
+_NOT_A_TITLE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:\S*|untitled|无标题|無標題|microsoft \w+ - .*|.*\.(?:docx?|pdf|txt|html?))$",
+                          re.IGNORECASE)
+
+
+def _metadata_title(value) -> str | None:
+    """A file's metadata title, unless it is what a tool wrote instead of one.
+
+    subtle: a page printed to PDF from a browser is titled "about:blank" (or its URL), Word
+    writes "Microsoft Word - x.docx" or "Untitled": shown as the article's title on every card.
+    Without it the clean stage takes the text's headline."""
+    title = str(value or "").strip()
+    return None if not title or _NOT_A_TITLE.match(title) else title
 
 
 def _meta(doc_id: str, source: str, fmt: str, **fields) -> dict:

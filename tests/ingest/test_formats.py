@@ -20,6 +20,27 @@ def test_pdf_text_and_title():
     assert loaded.failed == []
 
 
+@pytest.mark.parametrize("junk", ["about:blank", "https://news.example.com/a/1", "Untitled",
+                                  "Microsoft Word - report.docx", "report.pdf"])
+def test_a_pdf_title_a_tool_wrote_gives_way_to_the_headline(junk):
+    # a page printed from a browser showed "about:blank" as its title on every card and in the library
+    from ingest import clean
+
+    loaded = load_documents("drone.pdf", text_pdf("Drone fair opens in Shenzhen\n\nThree hundred firms took part.",
+                                                  title=junk))
+    assert "title" not in loaded.documents[0].metadata
+    assert clean(loaded.documents[0]).metadata["title"] == "Drone fair opens in Shenzhen"
+
+
+@pytest.mark.parametrize("value,title", [("about:blank", None), ("无标题", None), ("", None), (None, None),
+                                         ("  Quill report ", "Quill report"), ("Re: the 2025 budget", "Re: the 2025 budget"),
+                                         ("深度求索发布V3", "深度求索发布V3")])
+def test_metadata_titles_tools_write_are_dropped(value, title):
+    from ingest.formats import _metadata_title
+
+    assert _metadata_title(value) == title
+
+
 def test_scanned_pdf_is_an_error_naming_ocr():
     with pytest.raises(UnreadableFileError, match="no text layer.*OCR"):
         load_documents("scan.pdf", text_pdf("", ""))

@@ -21,6 +21,7 @@ __all__ = [
     "ModelMismatchError",
     "StoreError",
     "StoreBusyError",
+    "StoreUnreachableError",
     "ConfigError",
     "LLMError",
     "EvalDataError",
@@ -83,6 +84,21 @@ class StoreBusyError(StoreError):
         super().__init__(
             f"Another ingest is running on the index in {path}. Wait for it to finish, then try again; "
             "nothing was changed.")
+
+
+class StoreUnreachableError(StoreError):
+    """The Chroma server (CHROMA_HOST) did not answer; a running process reconnects by itself once it does."""
+
+    def __init__(self, url: str, cause: str, writing: bool = False) -> None:
+        self.url, self.cause, self.writing = url, cause, writing
+        resume = (" What was stored is kept (a document cut short is listed as incomplete): run the same "
+                  "ingest, upload or delete again once the server is back to resume." if writing else "")
+        super().__init__(f"Cannot reach the Chroma server at {url}: {cause}. Start it (`chroma run --path DIR "
+                         f"--port PORT`) or check CHROMA_HOST/CHROMA_PORT.{resume}")
+
+    def cut_short(self) -> StoreUnreachableError:
+        """The same outage met by a write: the message also says what was kept and how to resume."""
+        return StoreUnreachableError(self.url, self.cause, writing=True)
 
 
 class ModelMismatchError(CorpusQAError):

@@ -29,7 +29,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 from langchain_core.documents import Document
 
-from ingest.errors import StoreBusyError, StoreError
+from ingest.errors import CorpusQAError, StoreBusyError, StoreError
 from ingest.chunk import matched_text
 from ingest.embeddings import index_identity
 from ingest.vectorize import vectorise
@@ -161,16 +161,28 @@ class Store:
                 raise StoreBusyError(self.data_dir) from None
             outer = self._writing_thread is None
             self._writing_thread = threading.get_ident()
+            if outer:
+                self.vectors.unreachable = None
             try:
                 self.refresh()
                 yield
                 self._flush()
+                self._stop_if_unreachable()
+            except CorpusQAError:
+                # subtle: ingest_path reports a file that fails and goes on; when the Chroma server
+                # stopped, the write ends with that, whatever the caller made of it
+                self._stop_if_unreachable()
+                raise
             finally:
                 if outer:
                     self._writing_thread = None
                     self._pending = _Pending()  # subtle: after an error, unwritten work is dropped, never half-written
                 self._file_lock.release()
                 self.catalog.changed()  # subtle: our own commits are not news to us
+
+    def _stop_if_unreachable(self) -> None:
+        if self.vectors.unreachable:
+            raise self.vectors.unreachable.cut_short() from None
 
     def reset(self) -> None:
         """Drop everything and start empty with the configured model (``--rebuild``)."""
@@ -191,6 +203,8 @@ class Store:
         document (each is an fsync on disk: ~35 ms). Until then the document is simply not
         in the index yet, exactly as if the process had stopped before it.
         """
+        if self._writing_thread == threading.get_ident():
+            self._stop_if_unreachable()   # subtle: the rest of an ingest is not embedded for nothing
         doc_id = meta["doc_id"]
         if doc_id in self._pending.doc_ids:
             self._flush()           # its own earlier writes must be visible to what follows

@@ -10,18 +10,23 @@ stores are switched over when opened).
 A record is an id, a vector and ``{"doc_id"}`` — no document text: Chroma indexes every
 document it is given for its own full-text search, which nothing here uses (it was half
 of the store's ingest time). Records of older stores that still carry text are read the same.
+A Chroma server that does not answer, at open or on any later call, is one ``StoreUnreachableError``
+(chromadb lets httpx's own errors through); the process reconnects by itself once it is back.
 Does not own: embedding (``ingest``), texts, chunk metadata and BM25 (``rag.index.catalog``).
 """
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import chromadb
+import httpx
 from chromadb.config import Settings as ChromaSettings
 
-from ingest.errors import ModelMismatchError, StoreError
+from ingest.errors import ModelMismatchError, StoreError, StoreUnreachableError
 
 __all__ = ["ChromaTarget", "Vectors", "open_client", "open_ephemeral_client"]
 
@@ -68,8 +73,7 @@ def open_client(target: ChromaTarget) -> chromadb.ClientAPI:
             return chromadb.HttpClient(host=target.host, port=target.port, ssl=target.ssl, headers=headers,
                                        settings=_telemetry_off())
         except Exception as exc:  # noqa: BLE001 - connection errors vary by transport
-            raise StoreError(f"Cannot reach the Chroma server at {target.describe()}: {_first_line(exc)}. "
-                             "Start it (`chroma run --path DIR --port PORT`) or check CHROMA_HOST/CHROMA_PORT.") from None
+            raise StoreUnreachableError(target.describe(), _first_line(exc)) from None
     return chromadb.PersistentClient(path=target.path, settings=_telemetry_off())
 
 
@@ -82,6 +86,39 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
+def _unreachable(exc: BaseException) -> str | None:
+    """Why the server did not answer, or None when ``exc`` is about something else.
+
+    subtle: on calls chromadb lets httpx's transport errors through (its own errors, for
+    requests the server refused, are not about reaching it).
+    """
+    while exc is not None:
+        if isinstance(exc, httpx.TransportError):   # refused, reset, timed out, closed mid-answer
+            return _first_line(exc)
+        exc = exc.__context__
+    return None
+
+
+def _reaching(method):
+    """``method`` with a server that does not answer turned into one ``StoreUnreachableError``.
+
+    subtle: it is also kept in ``unreachable`` (per thread, until ``Store.writer`` clears it): an
+    ingest records a file that fails and goes on with the next, and must end with the outage instead.
+    """
+    @functools.wraps(method)
+    def call(self: Vectors, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - anything else is re-raised unchanged
+            if (cause := _unreachable(exc)) is None:
+                raise
+            self.unreachable = StoreUnreachableError(self.location, cause)
+            raise self.unreachable from None
+    return call
+
+
 class Vectors:
     """Chunk vectors in one collection; metadata keeps only ``doc_id``, for per-document reads and deletes."""
 
@@ -89,9 +126,20 @@ class Vectors:
                  location: str, page_size: int = 5000, embedded_owned: bool = True) -> None:
         self._factory, self.name, self.model, self.dim = client_factory, name, model, dim
         self.location, self.page_size, self._embedded_owned = location, page_size, embedded_owned
+        self._seen = threading.local()   # per thread: a reader's outage is not a concurrent writer's
         self.client = client_factory()
         self.collection = self._open()
 
+    @property
+    def unreachable(self) -> StoreUnreachableError | None:
+        """The last outage this thread's calls met (see ``_reaching``)."""
+        return getattr(self._seen, "error", None)
+
+    @unreachable.setter
+    def unreachable(self, error: StoreUnreachableError | None) -> None:
+        self._seen.error = error
+
+    @_reaching
     def _open(self):
         collection = self.client.get_or_create_collection(
             self.name, embedding_function=None, configuration=_HNSW,
@@ -132,6 +180,7 @@ class Vectors:
             pass
         self.collection = self._open()
 
+    @_reaching
     def count(self) -> int:
         return self.collection.count()
 
@@ -143,6 +192,7 @@ class Vectors:
         """Every record id (for checks and maintenance; never per question)."""
         return self._paged_ids(None)
 
+    @_reaching
     def _paged_ids(self, where: dict | None) -> list[str]:
         """Ids a page at a time: one Chroma get() fails past 32,766 records."""
         ids: list[str] = []
@@ -152,16 +202,19 @@ class Vectors:
             if len(got["ids"]) < self.page_size:
                 return ids
 
+    @_reaching
     def upsert(self, ids: list[str], vectors: list[list[float]], doc_ids: list[str]) -> None:
         for start in range(0, len(ids), self.page_size):
             end = start + self.page_size
             self.collection.upsert(ids=ids[start:end], embeddings=vectors[start:end],
                                    metadatas=[{"doc_id": d} for d in doc_ids[start:end]])
 
+    @_reaching
     def delete(self, ids: list[str]) -> None:
         for start in range(0, len(ids), self.page_size):
             self.collection.delete(ids=ids[start:start + self.page_size])
 
+    @_reaching
     def search(self, vector: list[float], k: int) -> list[tuple[str, float]]:
         """Top-k chunk ids by cosine similarity (1 - distance); their text is the catalog's."""
         if k <= 0:

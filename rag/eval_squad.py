@@ -9,7 +9,7 @@ building it with the product's own ``Engine.ingest`` — cached under
 first-sentence accuracy, SQuAD exact match / F1 over ``Answer.short`` (0 when an answer has
 none) and the per-language table.
 Does not own: answering (``rag.engine``); the baseline index, hit@k/MRR, abstention and
-latency metrics and the table layout (``rag.evaluate``, shared with ``rag eval``).
+latency metrics, the fallback count and the table layout (``rag.evaluate``, shared with ``rag eval``).
 subtle: relies only on the public Engine API and on ``Answer.retrieved`` holding the
 retrieved passages' document labels, which for one flat folder are the file names.
 """
@@ -34,8 +34,8 @@ from ingest.chunk import INDEX_FORMAT
 from ingest.embeddings import index_identity
 from ingest.errors import EvalDataError, QuestionError
 from rag.engine import Engine
-from rag.evaluate import (LANGS, answer_metrics, baseline_rows, build_baseline, mean, rank_of,
-                          retrieval_metrics, table)
+from rag.evaluate import (LANGS, answer_metrics, answerer_line, baseline_rows, build_baseline, fallbacks,
+                          mean, rank_of, retrieval_metrics, table)
 from rag.settings import Settings
 from rag.answer.asking import asked_type
 from rag.index.vectors import ChromaTarget, open_client
@@ -238,7 +238,7 @@ def _grade(ans, item: dict, ms: float) -> dict:
            "correct": answered and contains_span(ans.answer, golds),
            "first": answered and contains_span(first_sentence(ans.answer), golds),
            "cited": sum(len(c.highlights) for c in ans.citations) if answered else None,
-           "em": None, "f1": None}
+           "em": None, "f1": None, "answerer": ans.answerer, "notice": ans.notice}
     short = (ans.short or "") if answered else ""   # no short answer scores 0, as an abstention does
     span, glossed = _split_gloss(short)
     row["em"], row["f1"] = exact_match(span, golds), f1_score(span, golds)
@@ -310,7 +310,7 @@ def _by_group(rows: list[dict], base: list[dict]) -> dict:
 def _per_question(r: dict) -> dict:
     return {"id": r["item"]["id"], "lang": r["item"]["lang"], "answerable": r["item"]["answerable"],
             **{k: r[k] for k in ("rank", "abstained", "correct", "first", "em", "f1", "typed", "shown", "usable",
-                                 "cited")},
+                                 "cited", "answerer", "notice")},
             "ms": round(r["ms"], 1)}
 
 
@@ -330,10 +330,11 @@ def evaluate_squad(squad_file: Path, *, settings: Settings | None = None, embedd
     if answerer:
         engine.use_answerer(answerer)
     rows, skipped = _ask(engine, items)
+    fell_back = fallbacks(rows, engine.answerer.name)
     base = baseline_rows(base_vs, [r["item"] for r in rows]) if baseline else []
     return {"file": str(squad_file), "questions_file": str(questions_file) if questions_file else None,
             "seed": seed, "indexed": len(indexed), "held_out": len(held), "questions": len(rows),
-            "skipped": skipped, "answerer": engine.answerer.name, "index": cache,
+            "skipped": skipped, "answerer": engine.answerer.name, **fell_back, "index": cache,
             "by_group": _by_group(rows, base), "per_question": [_per_question(r) for r in rows]}
 
 
@@ -350,7 +351,7 @@ def format_squad_table(result: dict) -> str:
     asked = Path(result["questions_file"]).name if result["questions_file"] else "same file"
     lines = [f"squad: {Path(result['file']).name}   questions: {asked}   seed: {result['seed']}   "
              f"paragraphs: {result['indexed']} indexed + {result['held_out']} held out",
-             f"answerer: {result['answerer']}   questions asked: {result['questions']}"
+             f"{answerer_line(result, result['questions'])}   questions asked: {result['questions']}"
              + (f" ({len(result['skipped'])} skipped: invalid question)" if result["skipped"] else "")
              + f"   index: {idx['cache']} ({idx['dir']}, {idx['chunks']} chunks"
              + (f", {len(idx['failed_files'])} files failed to ingest" if idx["failed_files"] else "") + ")",

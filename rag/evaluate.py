@@ -4,7 +4,9 @@ Owns: reading ``qa.jsonl``, the grading rule (every keyword of one inner list ap
 in the answer, compared in Simplified, case-insensitive, thousands separators removed),
 and the metrics per language: hit@1, hit@5, MRR, answer accuracy, abstention accuracy,
 false-abstention rate, p50/p95 latency; per question (``rows``) the outcome, latency,
-answer and best sentence similarity next to the abstention bar; the same retrieval metrics for the baseline
+answer, the answerer that gave it (and its notice) and best sentence similarity next to the abstention bar;
+how many answers fell back from the evaluated answerer (``fell_back``, an error when all did);
+the same retrieval metrics for the baseline
 (RecursiveCharacterTextSplitter defaults + the same embeddings + Chroma top-4 on the
 raw files, no cleaning or script normalisation).
 Does not own: answering (``rag.engine``).
@@ -22,11 +24,11 @@ from langchain_chroma import Chroma
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest import find_files, load_path, to_canonical
-from ingest.errors import EvalDataError
+from ingest.errors import EvalDataError, LLMError
 from rag.index.vectors import open_ephemeral_client
 
 __all__ = ["load_qa", "is_correct", "evaluate", "format_table", "rank_of", "retrieval_metrics",
-           "answer_metrics", "build_baseline", "baseline_rows", "mean", "table"]
+           "answer_metrics", "build_baseline", "baseline_rows", "mean", "table", "fallbacks", "answerer_line"]
 
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3})")
 LANGS = ("zh-Hans", "zh-Hant", "en")
@@ -119,6 +121,7 @@ def _run_engine(engine, items: list[dict]) -> list[dict]:
         rows.append({"item": item, "rank": rank_of(ans.retrieved, item["sources"]), "ms": ms,
                      "abstained": ans.abstained, "correct": is_correct(ans.answer, item["answers"]),
                      "answer": ans.answer, "best_score": best, "bar": bar,
+                     "answerer": ans.answerer, "notice": ans.notice,
                      "cited_score": max((c.score for c in ans.citations), default=None)})
     return rows
 
@@ -129,7 +132,8 @@ def _row(r: dict) -> dict:
     return {"id": item["id"], "lang": item["lang"], "question": item["question"],
             "follow_up": bool(item.get("history")), "answerable": item["answerable"], "rank": r["rank"],
             "abstained": r["abstained"], "correct": r["correct"], "ms": round(r["ms"], 1),
-            "best_score": r["best_score"], "bar": r["bar"], "cited_score": r["cited_score"], "answer": r["answer"]}
+            "best_score": r["best_score"], "bar": r["bar"], "cited_score": r["cited_score"], "answer": r["answer"],
+            "answerer": r["answerer"], "notice": r["notice"]}
 
 
 def build_baseline(embeddings, corpus: Path, client=None, name: str = "baseline") -> Chroma:
@@ -181,6 +185,33 @@ def answer_metrics(rows: list[dict]) -> dict:
             "p95_ms": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 1) if ms else None}
 
 
+def fallbacks(rows: list[dict], answerer: str) -> dict:
+    """How many answers came from another answerer than the one evaluated (the LLM's
+    extractive fallback), and the first reason given; an error when every answer did.
+
+    subtle: a failed LLM call still answers, extractively, so without this count the
+    fallback's metrics were reported as the LLM's. When no answer at all is the LLM's,
+    there is nothing to report under its name: the run fails (exit 1) rather than print
+    numbers a script or a reader would record as the model's.
+    """
+    fell = [r for r in rows if r["answerer"] != answerer]
+    notices = [r["notice"] for r in fell if r["notice"]]
+    # the table is English: an English notice when there is one, else the first (Chinese) one
+    notice = next((n for n in notices if n.isascii()), notices[0] if notices else None)
+    if fell and len(fell) == len(rows):
+        raise LLMError(f"All {len(rows)} answers fell back to extractive, so there are no {answerer} numbers "
+                       f"to report. First reason: {notice or 'none given'} Fix the endpoint (LLM_BASE_URL, "
+                       f"LLM_MODEL, LLM_API_KEY) and run again, or evaluate with --answerer extractive.")
+    return {"fell_back": len(fell), "fallback_notice": notice}
+
+
+def answerer_line(result: dict, asked: int) -> str:
+    """``answerer: llm`` and, when some answers fell back, how many of ``asked`` and why."""
+    n = result.get("fell_back", 0)
+    why = f": {result['fallback_notice']}" if result.get("fallback_notice") else ""
+    return f"answerer: {result['answerer']}" + (f" ({n} of {asked} answers fell back to extractive{why})" if n else "")
+
+
 def mean(values) -> float | None:
     """Rounded mean; None when there are no values (printed as "-")."""
     values = [float(v) for v in values]
@@ -194,10 +225,11 @@ def evaluate(engine, qa_file: Path, answerer: str | None = None, baseline: bool 
         engine.use_answerer(answerer)
     engine.ensure_index()
     rows = _run_engine(engine, items)
+    fell_back = fallbacks(rows, engine.answerer.name)   # before the baseline: an error costs no more time
     base = _baseline(engine, items, engine.settings.corpus_dir) if baseline else []
     groups = {"overall": lambda r: True} | {lang: (lambda r, l=lang: r["item"]["lang"] == l) for lang in LANGS}
     groups["follow-up"] = lambda r: bool(r["item"].get("history"))
-    result: dict = {"answerer": engine.answerer.name, "questions": len(items), "by_group": {}}
+    result: dict = {"answerer": engine.answerer.name, "questions": len(items), **fell_back, "by_group": {}}
     for name, keep in groups.items():
         mine = [r for r in rows if keep(r)]
         result["by_group"][name] = {**retrieval_metrics(mine), **answer_metrics(mine),
@@ -214,7 +246,7 @@ def format_table(result: dict) -> str:
     cols = [("n", "n"), ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr", "MRR"), ("accuracy", "acc"),
             ("abstained_unanswerable", "abst(unans)"), ("false_abstention", "false-abst"),
             ("p50_ms", "p50 ms"), ("p95_ms", "p95 ms")]
-    lines = [f"answerer: {result['answerer']}   questions: {result['questions']}",
+    lines = [f"{answerer_line(result, result['questions'])}   questions: {result['questions']}",
              *table(result["by_group"], cols),
              f"failures: {', '.join(f['id'] for f in result['failures']) or 'none'}"]
     return "\n".join(lines)

@@ -6,10 +6,11 @@ import re
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from ingest.errors import EvalDataError
+from ingest.errors import EvalDataError, LLMError
 from rag import Settings
 from rag.eval_squad import (contains_span, evaluate_squad, exact_match, f1_score, first_sentence,
                             format_squad_table, load_squad, short_tokens, split_sample, useful, USEFUL_F1)
+from tests.llm.fake_openai import TEST_API_KEY, FakeOpenAI, Status, Text
 from ui.cli import main
 
 PARAGRAPHS = [
@@ -218,3 +219,28 @@ def test_cli_prints_the_table_from_the_cache(files, embeddings, tmp_path, capsys
     data = json.loads(capsys.readouterr().out)
     assert data["by_group"]["overall"]["baseline"] == {} and data["questions"] == 4
     assert format_squad_table(data).count("\n") == 3 + len(data["by_group"]) - 1
+
+
+@pytest.mark.slow
+def test_llm_fallbacks_are_counted_and_all_fallen_back_is_an_error(files, embeddings, tmp_path):
+    api = FakeOpenAI().start()
+    try:
+        api.scenarios["some-fail"] = lambda req: (Status(500) if "咖啡" in req["messages"][-1]["content"]
+                                                  else Text("答案[1]。"))
+        api.scenarios["all-fail"] = lambda _req: Status(503)
+
+        def llm_run(model):
+            settings = Settings(vectorstore_dir=tmp_path / "unused", llm_base_url=api.base_url, llm_model=model,
+                                llm_api_key=TEST_API_KEY, llm_timeout=2, _env_file=None)
+            return evaluate_squad(files["zh"], settings=settings, embeddings=embeddings, sample=3,
+                                  seed=files["seed"], cache_dir=files["cache"], answerer="llm", baseline=False)
+
+        result = llm_run("some-fail")
+        assert result["fell_back"] == 1 and result["questions"] == 4
+        assert [r["id"] for r in result["per_question"] if r["answerer"] == "extractive"] == ["q-coffee"]
+        assert format_squad_table(result).splitlines()[1].startswith(
+            "answerer: llm (1 of 4 answers fell back to extractive: 大模型不可用（端点返回 HTTP 500）")
+        with pytest.raises(LLMError, match=r"^All 4 answers fell back to extractive.*HTTP 503"):
+            llm_run("all-fail")
+    finally:
+        api.stop()

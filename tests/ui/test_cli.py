@@ -141,3 +141,24 @@ def test_eval_with_a_bad_qa_file_is_one_line(private_index, tmp_path, content, m
     assert out.returncode == 1 and out.stdout == ""
     assert out.stderr.startswith("error: ") and message in out.stderr
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_eval_llm_exits_1_when_every_answer_fell_back(private_index, tmp_path):
+    from tests.llm.fake_openai import TEST_API_KEY, FakeOpenAI, Status
+
+    qa = tmp_path / "qa.jsonl"
+    qa.write_text("\n".join(line for line in (ROOT / "tests" / "qa" / "qa.jsonl").read_text(encoding="utf-8")
+                            .splitlines()[:2]), encoding="utf-8")
+    api = FakeOpenAI().start()
+    api.scenarios["e500"] = lambda _req: Status(500)
+    try:
+        out = rag("eval", "--qa-file", str(qa), "--answerer", "llm", "--no-baseline", "--json",
+                  env_extra={"VECTORSTORE_DIR": str(private_index), "LLM_BASE_URL": api.base_url,
+                             "LLM_MODEL": "e500", "LLM_API_KEY": TEST_API_KEY})
+    finally:
+        api.stop()
+    # it printed the extractive fallback's metrics as the LLM's, exit 0
+    assert out.returncode == 1 and out.stdout == ""
+    [line] = [ln for ln in out.stderr.splitlines() if ln.startswith("error: ")]
+    assert line.startswith("error: All 2 answers fell back to extractive") and "HTTP 500" in line
+    assert "Traceback" not in out.stderr

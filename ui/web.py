@@ -30,7 +30,7 @@ from ui.history import History
 from ui.library import Library
 from ui.style import CSS
 
-__all__ = ["build_app", "launch", "launch_options", "parse_auth", "is_loopback", "serve", "CSS"]
+__all__ = ["build_app", "launch", "launch_options", "hard_upload_cap", "parse_auth", "is_loopback", "serve", "CSS"]
 
 # Local fonts only: the product runs offline, and a CDN font request would leak usage.
 _FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "system-ui", "sans-serif"]
@@ -149,8 +149,8 @@ def _chat_tab(engine: Engine, settings: Settings, summary: str):
 def _upload_box(settings: Settings):
     limits = f"{' '.join(L.ALLOWED_SUFFIXES)}, ≤ {settings.upload_max_mb:g} MB"
     # subtle: no file_types filter here — Gradio would reject a wrong type with a passing toast;
-    # letting it through gives a per-file reason that stays on the page. Size is enforced by
-    # the server (launch max_file_size) before the file is stored.
+    # letting it through gives a per-file reason that stays on the page. The same goes for size:
+    # UPLOAD_MAX_MB is checked per file by ui.library; Gradio's own limit is only the hard cap.
     files = gr.File(label=f"{L.UPLOAD_LABEL} ({limits})", file_count="multiple", type="filepath",
                     elem_id="cqa-upload")
     ask = gr.HTML(visible=False, elem_id="cqa-replace-ask", js_on_load=None)
@@ -191,8 +191,10 @@ def _library_tab(engine: Engine, settings: Settings):
     listing = [table, where, pick, page, prev, nxt]
     private = dict(api_visibility="private")
     # the embedding progress ("片段 1200/2600") is drawn on the results panel only, not over the other panels
-    files.upload(lib.upload, [files, search, page], [results, *listing, files, held, ask], **private,
-                 show_progress_on=[results]) \
+    # the last upload's lines go as soon as a new one arrives, not when it has finished embedding
+    files.upload(lambda: "", None, [results], queue=False, **private) \
+        .then(lib.upload, [files, search, page], [results, *listing, files, held, ask], **private,
+              show_progress_on=[results]) \
         .then(lambda h: gr.update(visible=bool(h)), [held], [ask_row], queue=False, **private)
     replace.click(lib.replace, [held, search, page], [results, *listing, held, ask], **private,
                   show_progress_on=[results]) \
@@ -275,6 +277,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def hard_upload_cap(settings: Settings) -> int:
+    """Gradio's ``max_file_size``: 10 × UPLOAD_MAX_MB, at least 50 MB.
+
+    subtle: Gradio checks this in the browser and drops a whole multi-file pick, valid files
+    too, with an English-only toast, when one file is over it; so it is set well above the
+    app's per-file limit, which ``ui.library`` enforces with a bilingual line per file (by
+    size on disk, before reading the file). It stays as the hard cap: the server stops
+    receiving a bigger upload before it fills the disk.
+    """
+    return int(max(10 * settings.upload_max_mb, 50) * 1024 * 1024)
+
+
 def launch_options(settings: Settings, host: str | None = None, port: int | None = None) -> dict:
     """Keyword arguments for ``Blocks.launch``; raises ``ConfigError`` for an unsafe bind."""
     host = host or settings.rag_ui_host
@@ -286,7 +300,7 @@ def launch_options(settings: Settings, host: str | None = None, port: int | None
             "Set RAG_UI_AUTH=user:password, or use RAG_UI_HOST=127.0.0.1.")
     return dict(server_name=host, server_port=port, share=False, auth=auth,
                 auth_message=f"{L.TITLE}: 请登录 / Please log in" if auth else None,
-                show_error=False, max_file_size=int(settings.upload_max_mb * 1024 * 1024),
+                show_error=False, max_file_size=hard_upload_cap(settings),
                 footer_links=["api"], ssr_mode=False, css=CSS, head=HEAD,
                 theme=gr.themes.Default(font=_FONTS, font_mono=_MONO))
 

@@ -41,7 +41,9 @@ def test_non_loopback_host_with_login_is_allowed():
 def test_defaults_come_from_settings():
     opts = launch_options(Settings(rag_ui_host="127.0.0.1", rag_ui_port=7999, upload_max_mb=2))
     assert (opts["server_name"], opts["server_port"]) == ("127.0.0.1", 7999)
-    assert opts["max_file_size"] == 2 * 1024 * 1024
+    # Gradio's limit is only the hard cap, well above UPLOAD_MAX_MB (checked per file by the app)
+    assert opts["max_file_size"] == 50 * 1024 * 1024
+    assert launch_options(Settings(upload_max_mb=20))["max_file_size"] == 200 * 1024 * 1024
 
 
 @pytest.mark.parametrize("raw", ["alice", ":pw", "alice:", ":"])

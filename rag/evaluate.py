@@ -256,12 +256,16 @@ BASE_COLS = [("hit@1", "base hit@1"), ("hit@5", "base hit@5"), ("mrr", "base MRR
 
 
 def table(by_group: dict, cols: list[tuple[str, str]], width: int = 12) -> list[str]:
-    """Header + one line per group: ``cols`` of the group, then the baseline's retrieval columns."""
-    lines = [f"{'group':<10}" + "".join(f"{label:>{width}}" for _, label in cols + BASE_COLS)]
+    """Header + one line per group: ``cols`` of the group, then the baseline's retrieval columns,
+    each right-aligned in at least ``width`` characters."""
+    # subtle: labels have inner spaces ("short shown"), so a column is 2 wider than its label:
+    # at exactly ``width`` they ran together ("F1 typedshort shown").
+    widths = [max(width, len(label) + 2) for _, label in cols + BASE_COLS]
+    lines = [f"{'group':<10}" + "".join(f"{label:>{w}}" for (_, label), w in zip(cols + BASE_COLS, widths))]
     for name, g in by_group.items():
         b = g.get("baseline") or {}
-        lines.append(f"{name:<10}" + "".join(f"{_cell(g.get(k)):>{width}}" for k, _ in cols)
-                     + "".join(f"{_cell(b.get(k)):>{width}}" for k, _ in BASE_COLS))
+        cells = [_cell(g.get(k)) for k, _ in cols] + [_cell(b.get(k)) for k, _ in BASE_COLS]
+        lines.append(f"{name:<10}" + "".join(f"{c:>{w}}" for c, w in zip(cells, widths)))
     return lines
 
 

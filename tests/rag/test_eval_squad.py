@@ -244,3 +244,44 @@ def test_llm_fallbacks_are_counted_and_all_fallen_back_is_an_error(files, embedd
             llm_run("all-fail")
     finally:
         api.stop()
+
+
+def _squad_result(group: dict) -> dict:
+    return {"file": "x.json", "questions_file": None, "seed": 0, "indexed": 3, "held_out": 1, "questions": 4,
+            "skipped": [], "answerer": "extractive", "index": {"cache": "hit", "dir": "d", "chunks": 3,
+                                                               "failed_files": []},
+            "by_group": {"overall": group, "zh-Hant": {**group, "baseline": {}}}}
+
+
+@pytest.mark.parametrize("kind", ["squad", "qa"])
+def test_table_headers_are_separated_and_aligned_with_their_values(kind):
+    from rag.eval_squad import _COLS
+    from rag.evaluate import BASE_COLS, format_table
+
+    # widest realistic values; "short shown" ran into "F1 typed" ("F1 typedshort shown")
+    group = {k: (120 if k in ("n", "typed") else "30/30" if k.startswith("abstained") else 1234.5
+                 if k.endswith("_ms") else 0.647) for k, _ in _COLS}
+    group["baseline"] = {k: 0.505 for k, _ in BASE_COLS}
+    if kind == "squad":
+        lines = format_squad_table(_squad_result(group)).splitlines()[2:]
+        labels = [label for _, label in _COLS + BASE_COLS]
+    else:
+        lines = format_table({"answerer": "extractive", "questions": 4, "failures": [],
+                              "by_group": {"overall": group, "zh-Hant": {**group, "baseline": {}}}}).splitlines()[1:-1]
+        labels = ["n", "hit@1", "hit@5", "MRR", "acc", "abst(unans)", "false-abst", "p50 ms", "p95 ms",
+                  *(label for _, label in BASE_COLS)]
+    header, *rows = lines
+    ends, pos = [], 0
+    for label in labels:
+        start = header.index(label, pos)
+        assert header[start - 2:start] == "  ", f"{label!r} runs into the column before it: {header!r}"
+        pos = start + len(label)
+        ends.append(pos)
+    assert pos == len(header)
+    for row in rows:
+        cells = row[10:].split()
+        assert len(cells) == len(labels)
+        offset = 10
+        for cell, end in zip(cells, ends):
+            offset = row.index(cell, offset) + len(cell)
+            assert offset == end, f"{cell!r} is not under its header in {row!r}"

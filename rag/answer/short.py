@@ -225,6 +225,8 @@ def short_answer(question: str, sentences: list[str], weights: dict | None = Non
     asked, scored = score_candidates(question, sentences, w)
     if not scored or confidence(asked, scored, w) < w["threshold"] or _cuts_a_code(sentences[0], scored[0][0]):
         return None
+    if asked == "person" and len(scored[0][0].text) == 1:
+        return None     # subtle: a surname alone (赵 of 赵长长, split by jieba) is never the answer (README)
     return scored[0][0].text
 
 

@@ -7,7 +7,8 @@ import pytest
 from rag.answer.candidates import candidates
 from rag.answer.gloss import english_name, gloss
 from ingest import to_canonical
-from rag.answer.short import CONFIDENCE_NAMES, NO_SPAN, confidence_features, short_answer, shown_span, span_logit
+from rag.answer.short import (CONFIDENCE_NAMES, NO_SPAN, confidence_features, score_candidates, short_answer, shown_span,
+                              span_logit)
 
 FOUNDER = "幻方量化和DeepSeek的创始人梁文锋毕业于浙江大学。"
 
@@ -81,6 +82,13 @@ def test_the_digits_of_a_model_code_are_never_the_short_answer(question):
     sentence = ("DeepSeek称,自己仅使用了2048个英伟达H800显卡,并花费了560万美元来训练具有6710亿个参数的V3模型,"
                 "这只是OpenAI和谷歌训练同等规模模型费用的一小部分。")
     assert short_answer(question, [sentence, "", "", ""]) in (None, "2048个", "2048")   # no neighbours, no title
+
+
+def test_a_surname_alone_is_never_the_short_answer():
+    # the bold answer read 赵 for 赵长长 (jieba splits 赵/长长); the ranker's top span, sure enough to show
+    question, sentence = "企鹅公司的CEO叫什么？", "其中提到企鹅公司的CEO叫做赵长长。"
+    assert score_candidates(question, [sentence, "一篇很长很长的标题", ""])[1][0][0].text == "赵"
+    assert short_answer(question, [sentence, "一篇很长很长的标题", ""]) != "赵"
 
 
 @pytest.mark.parametrize("span,expected", [

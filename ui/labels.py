@@ -19,7 +19,7 @@ __all__ = [
     "INCOMPLETE_HINT", "READ", "SEARCH_LABEL", "PREV", "NEXT", "PAGE_OF", "REPLACE_ASK", "REPLACE", "KEEP",
     "REPLACE_SKIPPED", "REPLACED", "DELETE_ASK", "DELETE_CONFIRM", "CANCEL", "ARTICLE_TITLE", "ARTICLE_MISSING",
     "BACK", "HELP_TITLE", "NOTICE_PREFIX", "FAILED_PREFIX", "UPLOAD_KEPT", "UPLOAD_EMPTY",
-    "UPLOAD_PROGRESS", "UPLOAD_PROGRESS_UNIT",
+    "UPLOAD_PROGRESS", "UPLOAD_PROGRESS_UNIT", "COPIED", "COPY_FAILED",
 ]
 
 TITLE = "语料问答 / Corpus QA"
@@ -70,6 +70,8 @@ CARD_WORDS = {
            "score_hint": _SCORE_HINT, "full": "Full article"},
 }
 REF_LABEL = "来源 / Source"
+# the Copy button's outcome: a failure replaces the button's text for a few seconds; both are announced
+COPIED, COPY_FAILED = "已复制 / Copied", "复制失败 / Copy failed"
 # English answers quote Chinese sentences; only a generated answer is written in English.
 EN_NEEDS_LLM = "Full English answers need an LLM; without one the cited Chinese sentences are quoted."
 EN_NEEDS_LLM_LINK = "How to set one up"

@@ -58,6 +58,10 @@ details.cqa-sources > summary { cursor: pointer; font-size: 0.85em; color: var(-
 .cqa-copy { font-size: 0.8em; padding: 1px 8px; border-radius: 4px; cursor: pointer; color: var(--body-text-color);
   background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary); }
 .cqa-copy.cqa-copied::after { content: " ✓"; }
+.cqa-copy.cqa-copy-failed { color: #991b1b; border-color: #991b1b; }
+.dark .cqa-copy.cqa-copy-failed { color: #fecaca; border-color: #fecaca; }
+.cqa-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  clip-path: inset(50%); white-space: nowrap; }
 #cqa-library .cqa-library { width: 100%; border-collapse: collapse; font-size: 0.92rem; border: none; }
 .cqa-library td:nth-child(2) { white-space: nowrap; }
 .cqa-library code { font-size: 0.85em; }

@@ -109,6 +109,29 @@ def test_copy_is_clean_text_and_labels_are_not_html(browser, app_url):
         context.close()
 
 
+@pytest.mark.parametrize("legacy_copies", [False, True], ids=["nothing-copies", "fallback-copies"])
+def test_copy_says_so_when_the_clipboard_is_refused(new_page, legacy_copies):
+    # plain http on a LAN address: writeText rejects; the button showed ✓ although nothing was copied
+    pg = new_page()
+    ask(pg, "梁文锋毕业于哪所大学？")
+    pg.evaluate(f"""() => {{
+        navigator.clipboard.writeText = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
+        document.execCommand = (command) => command === 'copy' && {str(legacy_copies).lower()};
+    }}""")
+    button = pg.locator(f"{BUBBLE} .cqa-copy").last
+    button.click()
+    pg.wait_for_function("(document.getElementById('cqa-live') || {}).textContent")
+    live = pg.locator("#cqa-live")
+    assert live.get_attribute("role") == "status"
+    if legacy_copies:
+        assert "cqa-copied" in button.get_attribute("class") and live.text_content() == "已复制 / Copied"
+    else:
+        assert "cqa-copied" not in button.get_attribute("class") and "cqa-copy-failed" in button.get_attribute("class")
+        assert button.inner_text() == "复制失败 / Copy failed" and live.text_content() == "复制失败 / Copy failed"
+        pg.wait_for_function("!document.querySelector('.cqa-copy-failed')", timeout=10_000)
+        assert button.inner_text() == "复制"  # back to its own word
+
+
 def test_on_a_phone_the_answer_stays_in_view_with_its_sources_under_it(new_page, screenshot_dir):
     pg = new_page(390, 844)
     ask(pg, "DeepSeek训练V3用了多少块H800？")

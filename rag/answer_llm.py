@@ -30,7 +30,7 @@ from pydantic import SecretStr
 
 from ingest.errors import ConfigError, LLMError
 from rag.citations import ABSTAIN, display, make_citation
-from rag.llm_output import AnswerText
+from rag.llm_output import AnswerText, condensed_question
 from rag.prompt import answer_prompt, condense_prompt
 from rag.settings import Settings
 from rag.answer.asking import asked_type
@@ -226,14 +226,7 @@ class LLMCondenser:
             failure = classify(exc, self.settings)
             log.warning("LLM condense failed: %s; using the rule-based query", failure.reason())
             return {"query": fallback_query} | ({"llm_failure": failure} if failure.transport else {})
-        query = _one_line(reply, self.settings.max_question_chars)
+        query = condensed_question(reply, question, self.settings.max_question_chars)
+        if not query:
+            log.warning("LLM condense reply holds no rewritten question; using the rule-based query")
         return {"query": query or fallback_query}
-
-
-def _one_line(reply: str, limit: int) -> str:
-    """The first non-empty line, without a label or quotes a model may wrap it in."""
-    line = next((ln.strip() for ln in reply.splitlines() if ln.strip()), "")
-    for label in ("Standalone question:", "Question:", "问题：", "問題："):
-        line = line.removeprefix(label).strip()
-    line = line.strip("\"'“”「」")
-    return line if len(line) <= limit else ""

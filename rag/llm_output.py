@@ -8,6 +8,7 @@ markers — valid ones renumbered 1..k by first use, ones that point at no retri
 passage removed and counted — and converting to the asker's script with OpenCC.
 Nothing is released until the first valid citation, so an uncited reply never
 reaches the screen; an answer with no valid citation is an abstention.
+Also: picking the rewritten question out of a condense reply (``condensed_question``).
 Does not own: calling the model (``rag.answer_llm``) or building ``Citation``s
 (``rag.citations``).
 """
@@ -23,7 +24,7 @@ from rag.citations import display, display_sentences
 from rag.prompt import NO_ANSWER, SHORT_LABEL
 from rag.types import Citation
 
-__all__ = ["AnswerText", "split_segments"]
+__all__ = ["AnswerText", "split_segments", "condensed_question"]
 
 # A segment ends at CJK sentence punctuation or a newline, or at ASCII .!? followed by
 # whitespace (so "3.5", "e.g.x" and URLs are not cut), plus any closing quotes.
@@ -211,3 +212,48 @@ def _numbers(group: str) -> list[int]:
         else:
             out.extend(ends)
     return out
+
+
+# -- the condense reply ----------------------------------------------------------------
+# "Rewritten question:", "**Standalone query:**", "改写后的问题：" … up to the first colon
+_Q_LABEL = re.compile(r"^[^:：\n]{0,60}?(?:question|query|问题|問題|查询|查詢|提问|提問)[^:：\n]{0,20}[:：]", re.I)
+_BULLET = re.compile(r"^(?:[-•>#*_`]+\s*|\d{1,2}[.)]\s+|\d{1,2}、)")
+# a line that talks to the reader instead of asking: "Sure!", "Hope this helps", "好的，", "希望对你有帮助"
+_CHATTER = re.compile(r"^(?:sure|ok(?:ay)?\b|of course|certainly|absolutely|here(?:'s| is| are| you go)|"
+                      r"(?:i )?hope|let me know|feel free|note\b|glad|happy to|i (?:have|replaced|rewrote)|"
+                      r"好的|当然|當然|以下[是为為]|希望|注[:：意]|如有|如果(?:还|還)有|我(?:已|把|将|將))", re.I)
+_QUOTES = "\"'“”‘’「」『』"
+_HAN_CHAR = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def condensed_question(reply: str, question: str, limit: int) -> str:
+    """The rewritten question in an LLM's condense ``reply``, or "" when no line is one.
+
+    subtle: local models wrap the question in chatter ("Sure! Here is the rewritten
+    question:\n\n…？\nHope this helps"); taken as the first line, the preamble was searched
+    and answered as small talk. A line is plausible when it is not chatter, is in the
+    question's writing system (Han or Latin) and fits ``limit``; one ending in ?/？ is preferred,
+    and when the question ends in one, a line without it is taken only as the whole reply.
+    """
+    lines = [ln for ln in (_clean_line(raw) for raw in reply.splitlines()) if ln]
+    plausible = [ln for ln in lines if _plausible(ln, question, limit)]
+    asked = next((ln for ln in plausible if ln.endswith(("?", "？"))), "")
+    if asked or question.rstrip().endswith(("?", "？")):
+        return asked or (plausible[0] if len(lines) == 1 and plausible else "")
+    return plausible[0] if plausible else ""
+
+
+def _clean_line(raw: str) -> str:
+    """A reply line without markdown decoration, a "…question:" label and wrapping quotes."""
+    line = _BULLET.sub("", raw.strip())
+    if m := _Q_LABEL.match(line):
+        line = line[m.end():]
+    return line.strip().strip("*_` ").strip().strip(_QUOTES).strip()
+
+
+def _plausible(line: str, question: str, limit: int) -> bool:
+    if len(line) > limit or line.endswith((":", "：")) or _CHATTER.match(line):
+        return False
+    if _HAN_CHAR.search(question):
+        return bool(_HAN_CHAR.search(line))
+    return bool(re.search(r"[A-Za-z]", line))

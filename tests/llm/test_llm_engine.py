@@ -256,3 +256,41 @@ def test_no_short_line_leaves_short_empty_and_untyped_questions_are_not_asked(ma
 def test_short_line_of_an_abstention_is_dropped(make_engine, scenario):
     ans = make_engine(scenario(Text("**Short answer:** 梁文锋\nNO_ANSWER"))).query(Q_HANS)
     assert ans.abstained and ans.short is None
+
+
+REWRITE = "DeepSeek的创始人梁文锋毕业于哪所大学？"
+
+
+@pytest.mark.parametrize("reply,expected", [
+    (f"Sure! Here is the rewritten question:\n\n{REWRITE}\nHope this helps", REWRITE),   # qwen2.5:7b's shape
+    (f"Rewritten question: {REWRITE}", REWRITE),
+    (f"**Standalone question:** “{REWRITE}”", REWRITE),
+    (f"好的，以下是改写后的问题：\n\n「{REWRITE}」\n\n希望对你有帮助！", REWRITE),
+    (f"Here's the standalone version of your question:\n\n> {REWRITE}\n\nLet me know if you need anything else!",
+     REWRITE),
+    (f"Okay.\n\n1. {REWRITE}", REWRITE),
+    (f"{REWRITE}\n\n(I replaced 他 with 梁文锋.)", REWRITE),
+    (REWRITE.rstrip("？"), REWRITE.rstrip("？")),              # the whole reply, without its question mark
+    ("", None),                                                 # None: the rule-based query
+    ("  \n\n ", None),
+    ("Sure! Happy to help.\nLet me know if you need anything else.", None),
+    ("好的，以下是改写后的问题：", None),
+    ("当然可以！\n希望对你有帮助！", None),
+], ids=["preamble-closing", "label", "bold-label-quotes", "zh-preamble-brackets", "blockquote", "okay-numbered",
+        "explanation-after", "no-question-mark", "empty", "blank", "only-chatter", "only-zh-preamble",
+        "only-zh-chatter"])
+def test_a_chatty_condense_reply_yields_its_question_or_the_rule_based_query(make_engine, scenario, api,
+                                                                             reply, expected):
+    question, history = "他毕业于哪所大学？", ["DeepSeek的创始人是谁？"]
+    model = scenario(lambda request: Text(reply) if is_condense(request) else Text("浙江大学[1]。"))
+    ans = make_engine(model).query(question, history=history)
+    assert ans.query == (expected or standalone_query(question, history))
+    assert ans.answerer == "llm" and [is_condense(r.body) for r in api.requests[model]] == [True, False]
+
+
+def test_a_chatty_condense_reply_to_an_english_follow_up(make_engine, scenario):
+    rewrite = "Which university did Liang Wenfeng, the founder of DeepSeek, graduate from?"
+    reply = f"Sure! Here's the standalone question:\n\n\"{rewrite}\"\n\nLet me know if you need anything else!"
+    model = scenario(lambda request: Text(reply) if is_condense(request) else Text("Zhejiang University [1]."))
+    ans = make_engine(model).query("Which university did he graduate from?", history=["Who founded DeepSeek?"])
+    assert ans.query == rewrite

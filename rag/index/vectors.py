@@ -73,7 +73,7 @@ def open_client(target: ChromaTarget) -> chromadb.ClientAPI:
             return chromadb.HttpClient(host=target.host, port=target.port, ssl=target.ssl, headers=headers,
                                        settings=_telemetry_off())
         except Exception as exc:  # noqa: BLE001 - connection errors vary by transport
-            raise StoreUnreachableError(target.describe(), _first_line(exc)) from None
+            raise StoreUnreachableError(target.describe(), _unreachable(exc) or _first_line(exc)) from None
     return chromadb.PersistentClient(path=target.path, settings=_telemetry_off())
 
 
@@ -83,18 +83,22 @@ def open_ephemeral_client() -> chromadb.ClientAPI:
 
 
 def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    # subtle: the message appends ". Start it…": "running?." and "response.." read as typos
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(" .?!。？！") or type(exc).__name__
 
 
 def _unreachable(exc: BaseException) -> str | None:
     """Why the server did not answer, or None when ``exc`` is about something else.
 
-    subtle: on calls chromadb lets httpx's transport errors through (its own errors, for
-    requests the server refused, are not about reaching it).
+    subtle: on calls chromadb lets httpx's transport errors through; at connect it raises a
+    ValueError("…Are you sure it is running?") or, from a port that is not Chroma's, one holding
+    the HTML page it got — the httpx error is still in the context chain, with the status.
     """
     while exc is not None:
         if isinstance(exc, httpx.TransportError):   # refused, reset, timed out, closed mid-answer
             return _first_line(exc)
+        if isinstance(exc, httpx.HTTPStatusError):  # chromadb's own errors (JSON bodies) carry none
+            return f"it answered, but not as a Chroma server (HTTP {exc.response.status_code})"
         exc = exc.__context__
     return None
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -109,9 +111,52 @@ def test_ingest_ask_upload_delete_through_a_server(tmp_path, chroma_server, corp
     assert engine.store.vectors.count() == engine.store.catalog.count_chunks()
 
 
-def test_unreachable_server_is_one_clear_error(tmp_path, embeddings):
-    with pytest.raises(StoreError, match="Chroma server at http://127.0.0.1:.*CHROMA_HOST"):
-        Engine(_settings(tmp_path, _free_port()), embeddings=embeddings)
+class _WebPage(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:           # noqa: N802 - http.server's name
+        self.send_error(404)            # an HTML page, as any web server's
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def not_chroma(request):
+    """A loopback port where no Chroma server answers: nothing listens, a listener hangs up, or a web server."""
+    if request.param == "nothing":
+        yield _free_port()
+        return
+    if request.param == "web page":
+        web = http.server.HTTPServer(("127.0.0.1", 0), _WebPage)
+        threading.Thread(target=web.serve_forever, daemon=True).start()
+        yield web.server_address[1]
+        web.shutdown()
+        web.server_close()
+        return
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def hang_up() -> None:
+        try:
+            while True:
+                with listener.accept()[0] as conn:
+                    conn.recv(65536)    # subtle: closed with the request unread, the peer sees a reset instead
+        except OSError:                 # the listener was closed
+            pass
+    threading.Thread(target=hang_up, daemon=True).start()
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+@pytest.mark.parametrize("not_chroma, cause", [
+    ("nothing", "Connection refused"),
+    ("hangs up", "Server disconnected without sending a response"),
+    ("web page", "it answered, but not as a Chroma server (HTTP 404)"),
+], indirect=["not_chroma"])
+def test_unreachable_server_is_one_clear_error(tmp_path, embeddings, not_chroma, cause):
+    with pytest.raises(StoreError) as caught:
+        Engine(_settings(tmp_path, not_chroma), embeddings=embeddings)
+    message = str(caught.value)
+    assert UNREACHABLE.match(message) and f"{cause}. Start it" in message, message
+
 
 
 @pytest.mark.slow

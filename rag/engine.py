@@ -265,9 +265,13 @@ class Engine:
         return to_script(text, script, self.settings.hant_config)
 
     def delete(self, doc_id: str) -> int:
-        """Remove a document by its ``doc_id`` (``DocumentInfo.doc_id``); returns the chunks removed."""
+        """Remove a document by its ``doc_id`` (``DocumentInfo.doc_id``), or every row of an export
+        by the export's own id (``upload:feed.jsonl``); returns the chunks removed."""
         with self.store.writer():
-            return self.store.delete_document(doc_id)
+            # subtle: an export's rows are documents of their own (upload:feed.jsonl#12); by the
+            # file's id, deleting removed nothing and returned 0
+            rows = [] if self.store.document(doc_id) else sorted(self.store.doc_ids_under(doc_id + "#"))
+            return sum(self.store.delete_document(d) for d in rows or [doc_id])
 
 
 def chroma_target(s: Settings) -> ChromaTarget:

@@ -59,6 +59,10 @@ def test_reuploaded_export_replaces_its_rows_and_would_replace_says_so(tmp_path,
     assert second.failed == [("feed.jsonl#1", "line 1: no text in column 'text'")]
     assert [d.source for d in engine.documents()] == ["feed.jsonl#2"]
     assert engine.count_documents("熊猫") == 1 and engine.count_documents("鲸鱼") == 0
+    engine.upload("other.jsonl", _jsonl(ROW_A).encode())
+    # the export's own id deletes all of its rows (it removed nothing), and no other export's
+    assert engine.delete("upload:feed.jsonl") >= 1 and [d.source for d in engine.documents()] == ["other.jsonl#a1"]
+    assert engine.delete("upload:feed.jsonl") == 0 and engine.delete("upload:feed") == 0
 
 
 def test_pdf_and_docx_uploads_are_answered_and_scans_refused(tmp_path, embeddings):

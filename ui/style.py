@@ -20,6 +20,10 @@ footer .show-api, footer .show-api * { color: var(--cqa-muted) !important; }  /*
 /* Gradio's page bar appears once the app has the /help and /article pages; its only entry is
    "Home" (in 1.9:1 grey), above the title. Those pages carry their own "Back to the chat" link. */
 .nav-holder { display: none !important; }
+/* Gradio colours the selected tab's text with the accent, orange-500: 2.8:1 on white (axe failed it at
+   phone width); orange-700 is 5.2:1. Dark mode keeps the accent, which passes on the dark background. */
+button[role="tab"][aria-selected="true"] { color: #c2410c; }
+.dark button[role="tab"][aria-selected="true"] { color: var(--color-accent); }
 .cqa-header h1 { font-size: 1.6rem; margin: 0.2rem 0 0.1rem; }
 .cqa-header p { margin: 0 0 0.4rem; color: var(--cqa-muted); font-size: 0.95rem; }
 #cqa-chat .cqa-answer { line-height: 1.75; }

@@ -248,6 +248,12 @@ def article_href(key: str, script: str | None = None, highlights: list[str] | No
     return f"{ARTICLE_PATH}?{urlencode(params)}"
 
 
+def _breakable(name: str) -> str:
+    """``name`` escaped, free to wrap after ``_ - /`` and before ``.``: a narrow column breaks a
+    file name between its parts (``000_<wbr>47c1…<wbr>.txt``), not after any character."""
+    return "<wbr>".join(escape_text(part) for part in re.split(r"(?<=[_\-/])|(?=\.)", name) if part)
+
+
 def _library_row(d: DocumentInfo) -> str:
     href = safe_url(d.url)
     title = escape_text(d.title or d.source)
@@ -258,7 +264,7 @@ def _library_row(d: DocumentInfo) -> str:
             f"{escape_text(L.READ)}</a>")
     added = escape_text((d.added_at or "")[:16].replace("T", " "))
     return (f'<tr data-source="{escape_text(d.source)}"><td>{title}{state}<br>{read}</td>'
-            f"<td>{escape_text(d.published)}</td><td><code>{escape_text(d.source)}</code></td>"
+            f"<td>{escape_text(d.published)}</td><td><code>{_breakable(d.source)}</code></td>"
             f'<td class="cqa-added">{added}</td><td>{int(d.chunks)}</td></tr>')
 
 

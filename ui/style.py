@@ -74,6 +74,14 @@ details.cqa-sources > summary { cursor: pointer; font-size: 0.85em; color: var(-
   border-bottom: 1px solid var(--border-color-primary);
   vertical-align: top; overflow-wrap: anywhere; }
 .cqa-library td:last-child, .cqa-library th:last-child { text-align: right; }
+/* a long title took all the width on a laptop: the file name wrapped over 6 lines and "片段 / Chunks" one
+   character a line. Headers, dates and counts stay on one line; the file keeps room for ~20 characters
+   and breaks at its <wbr>s (after _ - /, before .); a narrow window scrolls the table sideways. */
+#cqa-library { overflow-x: auto; }
+#cqa-library .cqa-library th { white-space: nowrap; }
+#cqa-library .cqa-library td:nth-child(5) { white-space: nowrap; }
+#cqa-library .cqa-library td:first-child { min-width: 12em; }
+#cqa-library .cqa-library td:nth-child(3) { min-width: 12em; }
 .cqa-uploads { list-style: none; padding: 0; margin: 0; font-size: 0.9rem; }
 .cqa-uploads li { margin: 4px 0; overflow-wrap: anywhere; }
 .cqa-library .cqa-read, .cqa-full-link, .cqa-back, .cqa-full a { color: var(--cqa-ref); font-size: 0.85em; }
@@ -84,6 +92,9 @@ details.cqa-sources > summary { cursor: pointer; font-size: 0.85em; color: var(-
   .cqa-library th:nth-child(3), .cqa-library td:nth-child(3),
   .cqa-library th:nth-child(4), .cqa-library td:nth-child(4) { display: none; }
   #cqa-library .cqa-library th, #cqa-library .cqa-library td { padding: 6px 4px; }
+  /* three columns on 360 px: a header may wrap, at its " / " only (keep-all: not inside 片段) */
+  #cqa-library .cqa-library th { white-space: normal; word-break: keep-all; overflow-wrap: normal; }
+  #cqa-library .cqa-library td:first-child { min-width: 9em; }
 }
 .cqa-incomplete { color: #92400e; border-color: #92400e; }
 .dark .cqa-incomplete { color: #fcd34d; border-color: #fcd34d; }

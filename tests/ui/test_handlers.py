@@ -29,7 +29,7 @@ def test_upload_rejects_type_and_size_per_file(library, tmp_path):
     big.write_text("大" * 1000, encoding="utf-8")
     results, table, where, _dropdown, page, prev, nxt, cleared, held, _ask = library.upload([str(doc), str(big)])
     assert results.count('class="cqa-fail"') == 2 and "Unsupported" in results and "0&#46;001 MB" in results
-    assert "003&#95;9dad58ff233fdee4&#46;txt" in table and "(5)" in table and cleared is None
+    assert "003&#95;<wbr>9dad58ff233fdee4<wbr>&#46;txt" in table and "(5)" in table and cleared is None
     assert held == [] and page == 1 and "Page 1 of 1 (5 documents)" in where
     assert not prev["interactive"] and not nxt["interactive"]  # page 1 of 1: nowhere to go
 

@@ -95,6 +95,23 @@ def test_library_is_readable_on_a_phone(page, screenshot_dir):
         page.set_viewport_size({"width": 1280, "height": 800})
 
 
+def test_library_columns_keep_readable_widths_on_a_laptop(page, ui_engine, screenshot_dir):
+    # at 1366 px a long title took all the width: the file name wrapped over 6 lines and
+    # "片段 / Chunks" one character a line
+    ui_engine.upload("900_5e1f0c2b7a9d3e41.md", ("# " + "企鹅公司的CEO叫做赵长长" * 25 + "\n\n企鹅公司的CEO叫做赵长长。").encode())
+    open_library(page)
+    page.fill("#cqa-lib-search input", "5e1f0c2b")
+    page.wait_for_function("document.querySelectorAll('#cqa-library tbody tr').length == 1")
+    heads = page.locator("#cqa-library thead th")
+    line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#cqa-library th')).lineHeight)")
+    sizes = [heads.nth(i).bounding_box() for i in range(heads.count())]
+    assert all(box["height"] <= line + 14 for box in sizes), (line, sizes)  # every header on one line
+    name = page.locator("#cqa-library tbody tr td:nth-child(3) code").first
+    assert name.bounding_box()["height"] <= line * 2.2, name.bounding_box()  # the file name: at most two lines
+    assert name.inner_text() == "900_5e1f0c2b7a9d3e41.md"  # break points are not characters
+    save_screenshot(page, screenshot_dir, "library-laptop")
+
+
 def test_upload_of_a_namesake_asks_before_replacing(page, tmp_path):
     doc = tmp_path / "tide_note.txt"
     doc.write_text("潮汐笔记\n\n白沙湾的大潮出现在农历十八。", encoding="utf-8")

@@ -114,7 +114,8 @@ INCOMPLETE_HINT = ("上次写入未完成，可能缺少部分内容；重新上
 READ = "阅读全文 / Read"
 SEARCH_LABEL = "搜索标题或文件名 / Search titles and file names"
 PREV, NEXT = "‹ 上一页 / Previous", "下一页 / Next ›"
-PAGE_OF = "第 {page}/{pages} 页，共 {total} 篇 · Page {page} of {pages} ({total} documents)"
+# {documents}/{chunks}: the English noun for that count ("1 document", "2 documents"), see render.english_count
+PAGE_OF = "第 {page}/{pages} 页，共 {total} 篇 · Page {page} of {pages} ({total} {documents})"
 REPLACE_ASK = ("文库中已有同名文档：{names}。上传将替换它。 · The library already has {names}; "
                "uploading replaces it.")
 REPLACE, KEEP = "替换 / Replace", "保留原文档 / Keep the existing one"
@@ -141,7 +142,7 @@ UPLOAD_BAD_TYPE = "不支持的文件类型 / Unsupported file type; allowed: {a
 DELETE_LABEL = "选择要删除的文档 / Document to delete"
 DELETE_BUTTON = "删除 / Delete"
 REFRESH = "刷新 / Refresh"
-DELETED = "已删除 / Deleted: {source} ({chunks} chunks)"
+DELETED = "已删除 / Deleted: {source} ({n} {chunks})"
 DELETE_NONE = "请先选择一个文档。 / Choose a document first."
 DELETE_MISSING = "文库中没有这个文档（可能已被删除）。 / {source} is not in the library (already deleted?)."
 DELETE_GONE = "文库中没有这个文档（可能已被删除）。 / The document is not in the library (already deleted?)."

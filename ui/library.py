@@ -47,9 +47,9 @@ class Library:
             return R.render_error(L.INTERNAL_ERROR, L.FAILED_PREFIX), "", gr.skip(), 1, gr.skip(), gr.skip()
         # subtle: a choice's value reaches the browser; a doc_id there is the server's file path
         choices = [(f"{d.title or d.source} — {d.source}", d.key) for d in docs]
+        where = L.PAGE_OF.format(page=page, pages=pages, total=total, documents=R.english_noun(total, "document"))
         # subtle: a button that does nothing when clicked must not look clickable (page 1 of 1, the last page)
-        return (R.render_library(docs, total, search), L.PAGE_OF.format(page=page, pages=pages, total=total),
-                gr.update(choices=choices, value=None), page,
+        return (R.render_library(docs, total, search), where, gr.update(choices=choices, value=None), page,
                 gr.update(interactive=page > 1), gr.update(interactive=page < pages))
 
     def refresh(self, search: str | None = "", page: int | None = 1):
@@ -165,4 +165,5 @@ class Library:
             return R.render_error(L.INTERNAL_ERROR, L.FAILED_PREFIX)
         if not removed:
             return R.render_notice(L.DELETE_MISSING.format(source=source))
-        return f'<p class="cqa-ok">{R.escape_text(L.DELETED.format(source=source, chunks=removed))}</p>'
+        deleted = L.DELETED.format(source=source, n=removed, chunks=R.english_noun(removed, "chunk"))
+        return f'<p class="cqa-ok">{R.escape_text(deleted)}</p>'

@@ -19,7 +19,7 @@ from ui import labels as L
 __all__ = [
     "escape_text", "safe_url", "cited_numbers", "render_answer", "render_streaming", "render_sources",
     "render_error", "render_library", "render_upload_results", "plain_text", "library_summary",
-    "render_question", "article_href", "ARTICLE_PATH", "render_notice", "render_kept",
+    "render_question", "article_href", "ARTICLE_PATH", "render_notice", "render_kept", "english_noun",
 ]
 
 ARTICLE_PATH = "article"  # the full-article page (ui.article); relative, so it works under a proxy prefix
@@ -248,6 +248,11 @@ def article_href(key: str, script: str | None = None, highlights: list[str] | No
     return f"{ARTICLE_PATH}?{urlencode(params)}"
 
 
+def english_noun(n: int, noun: str) -> str:
+    """``noun`` as English counts ``n`` of it: 1 chunk, 0 chunks, 2 chunks."""
+    return noun if n == 1 else noun + "s"
+
+
 def _breakable(name: str) -> str:
     """``name`` escaped, free to wrap after ``_ - /`` and before ``.``: a narrow column breaks a
     file name between its parts (``000_<wbr>47c1…<wbr>.txt``), not after any character."""
@@ -298,8 +303,8 @@ def library_summary(docs: list[DocumentInfo]) -> str:
 
 
 def _added(name: str, report: IngestReport) -> str:
-    detail = (f"新增 {report.chunks_added} 个片段 / {report.chunks_added} chunk"
-              f"{'' if report.chunks_added == 1 else 's'} added"
+    detail = (f"新增 {report.chunks_added} 个片段 / {report.chunks_added} "
+              f"{english_noun(report.chunks_added, 'chunk')} added"
               + (f", {report.unchanged} unchanged" if report.unchanged else "")
               + (f", {report.files_read} documents" if report.files_read > 1 else ""))
     word = L.REPLACED if report.replaced else L.UPLOAD_ADDED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from types import SimpleNamespace
 
@@ -188,6 +189,7 @@ def test_paging_search_and_confirmations(tmp_path, embeddings):
     assert "零号" not in engine.read("upload:doc00.txt").text  # nothing replaced before the answer
     results, *_ = lib.replace(held)
     assert "Replaced" in results and "零号" in engine.read("upload:doc00.txt").text
+    assert "Page 1 of 1 (1 document)" in lib.view("doc03", 1)[1]  # not "(1 documents)"
     choices = dict((label, value) for label, value in lib.view("doc03", 1)[2]["choices"])
     assert not any(":" in v for v in choices.values())  # keys, not upload:/file: ids (server paths)
     status, doomed, row = lib.ask_delete(next(iter(choices.values())))
@@ -195,6 +197,7 @@ def test_paging_search_and_confirmations(tmp_path, embeddings):
     assert engine.document("upload:doc03.txt") is not None
     status, *_ = lib.delete(doomed)
     assert "cqa-ok" in status and engine.document("upload:doc03.txt") is None
+    assert "doc03.txt (1 chunk)" in html.unescape(status)  # not "(1 chunks)"
 
 
 @pytest.mark.slow

@@ -76,7 +76,7 @@ def test_library_search_and_paging_stay_usable(page, ui_engine, screenshot_dir):
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", page.locator("#cqa-library td.cqa-added").first.inner_text())
     save_screenshot(page, screenshot_dir, "library-search-page-2")
     page.fill("#cqa-lib-search input", "pager-007")
-    page.wait_for_function("document.querySelector('#cqa-page').innerText.includes('(1 documents)')")
+    page.wait_for_function("document.querySelector('#cqa-page').innerText.includes('(1 document)')")
     assert page.locator("#cqa-library tbody tr").count() == 1
     _wait_paging(page, prev=False, nxt=False)  # page 1 of 1
 

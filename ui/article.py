@@ -48,10 +48,12 @@ def _marked(text: str, highlights: list[str]) -> str:
     return "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs if p)
 
 
-def render_article(article: Article | None, highlights: list[str] | None = None) -> str:
+def render_article(article: Article | None, highlights: list[str] | None = None,
+                   missing: str = L.ARTICLE_MISSING) -> str:
+    """The article page; without an article, the page's own title and ``missing`` (gone, or none chosen)."""
     back = f'<p><a class="cqa-back" href="./">{R.escape_text(L.BACK)}</a></p>'
     if article is None:
-        return back + R.render_notice(L.ARTICLE_MISSING)
+        return f'{back}<h1 class="cqa-page-title">{R.escape_text(L.ARTICLE_TITLE)}</h1>{R.render_notice(missing)}'
     info = article.info
     href = R.safe_url(info.url)
     meta = [R.escape_text(info.published)] if info.published else []
@@ -59,7 +61,7 @@ def render_article(article: Article | None, highlights: list[str] | None = None)
         meta.append(f'<a href="{href}" target="_blank" rel="noopener noreferrer nofollow">{R.escape_text(info.url)}</a>')
     meta.append(f"<code>{R.escape_text(info.source)}</code>")
     return (f'{back}<article class="cqa-full" lang="{"en" if _latin(article.text) else "zh"}">'
-            f"<h2>{R.escape_text(article.title or info.source)}</h2>"
+            f"<h1>{R.escape_text(article.title or info.source)}</h1>"
             f'<p class="cqa-meta">{" · ".join(meta)}</p>'
             f'<div class="cqa-full-text">{_marked(article.text, highlights or [])}</div></article>')
 
@@ -75,7 +77,9 @@ class ArticlePage:
     def load(self, request: gr.Request) -> str:
         """The page's HTML for the document named in the URL (``doc``, optional ``script``, ``hl``…)."""
         params = request.query_params if request is not None else {}
-        key = params.get("doc") or ""
+        key = (params.get("doc") or "").strip()
+        if not key:  # the bare /article address: nothing was deleted, nothing was chosen
+            return render_article(None, missing=L.ARTICLE_NONE)
         script = params.get("script") if params.get("script") in _SCRIPTS else None
         highlights = params.getlist("hl") if hasattr(params, "getlist") else []
         try:

@@ -17,7 +17,7 @@ __all__ = [
     "UPLOAD_FAILED", "UPLOAD_TOO_BIG", "UPLOAD_BAD_TYPE", "DELETE_LABEL", "DELETE_BUTTON", "REFRESH",
     "DELETED", "DELETE_NONE", "DELETE_MISSING", "DELETE_GONE", "ALLOWED_SUFFIXES", "LIBRARY_NO_MATCH", "INCOMPLETE",
     "INCOMPLETE_HINT", "READ", "SEARCH_LABEL", "PREV", "NEXT", "PAGE_OF", "REPLACE_ASK", "REPLACE", "KEEP",
-    "REPLACE_SKIPPED", "REPLACED", "DELETE_ASK", "DELETE_CONFIRM", "CANCEL", "ARTICLE_TITLE", "ARTICLE_MISSING",
+    "REPLACE_SKIPPED", "REPLACED", "DELETE_ASK", "DELETE_CONFIRM", "CANCEL", "ARTICLE_TITLE", "ARTICLE_MISSING", "ARTICLE_NONE",
     "BACK", "HELP_TITLE", "NOTICE_PREFIX", "FAILED_PREFIX", "UPLOAD_KEPT", "UPLOAD_EMPTY",
     "UPLOAD_PROGRESS", "UPLOAD_PROGRESS_UNIT", "COPIED", "COPY_FAILED",
 ]
@@ -125,6 +125,8 @@ DELETE_ASK = "确定删除《{source}》？此操作无法撤销。 · Delete �
 DELETE_CONFIRM, CANCEL = "确认删除 / Yes, delete", "取消 / Cancel"
 ARTICLE_TITLE = "全文 / Full article"
 ARTICLE_MISSING = "文库中没有这篇文档（可能已被删除）。 · This document is not in the library (deleted?)."
+ARTICLE_NONE = ("没有选择文档：请从回答的来源卡片或文库中打开全文。 · No document was chosen: open an article "
+                "from an answer's source card or from the library.")
 BACK = "← 返回对话 / Back to the chat"
 HELP_TITLE = "帮助 / Help"
 # subtle: the same list as ingest's loader; upload() re-checks, this only filters the picker.

@@ -102,7 +102,7 @@ details.cqa-sources > summary { cursor: pointer; font-size: 0.85em; color: var(-
 .cqa-question { font-weight: 600; margin: 4px 0; }
 #cqa-delete-confirm { background: #b91c1c; border-color: #b91c1c; }
 .cqa-full { max-width: 46rem; margin: 0 auto; }
-.cqa-full h2 { font-size: 1.5rem; margin: 0.3rem 0; }
+.cqa-full h1, .cqa-page-title { font-size: 1.5rem; margin: 0.3rem 0; }
 .cqa-full .cqa-meta { word-break: break-all; }
 .cqa-full-text p { line-height: 1.9; margin: 0 0 0.9em; overflow-wrap: anywhere; }
 .cqa-full-text mark { background: #fde68a; color: #1f2937; padding: 0 1px; border-radius: 2px; }

@@ -251,7 +251,8 @@ def build_app(engine: Engine, settings: Settings) -> gr.Blocks:
         app.load(reopen, kept, restored, api_visibility="private", show_progress="hidden")
         app.load(lambda: lib.view("", 1), None, listing, api_visibility="private", show_progress="hidden")
     with app.route(L.HELP_TITLE, HELP_PATH, show_in_navbar=False):
-        gr.Markdown(f'{llm_section()}\n\n[{L.BACK}](./)', elem_id="cqa-help")
+        # the page's own <h1> (axe: page-has-heading-one); the README section under it starts at ##
+        gr.Markdown(f'# {L.HELP_TITLE}\n\n{llm_section()}\n\n[{L.BACK}](./)', elem_id="cqa-help")
     _article_page(engine, app)
     app.queue(max_size=settings.ui_queue_size, default_concurrency_limit=settings.ui_concurrency)
     return app

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import html
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 from rag import Answer, Article, Citation, DocumentInfo
 from ui import render as R
-from ui.article import render_article
+from ui.article import ArticlePage, render_article
 
 INFO = DocumentInfo(doc_id="upload:x.txt", source="<b>x</b>.txt", title="<img src=x onerror=alert(1)>",
                     published="2025-01-02", url="javascript:alert(1)", chunks=2, added_at="2026-01-02T03:04:05+00:00",
@@ -19,6 +23,16 @@ def test_article_is_escaped_and_every_highlight_marked():
     assert "<script>" not in out and "<img" not in out and "javascript" not in out
     assert out.count('<mark tabindex="-1">') == 3 and out.split("cqa-full-text")[1].count("<p>") == 2
     assert 'href="./"' in out  # back to the chat
+
+
+@pytest.mark.parametrize("query", [{}, {"doc": ""}, {"doc": "  "}])
+def test_no_document_chosen_is_not_called_deleted(query):
+    class NoEngine:  # nothing to look up: the engine is never asked
+        def __getattr__(self, name):
+            raise AssertionError(name)
+    out = ArticlePage(NoEngine()).load(SimpleNamespace(query_params=query))
+    assert "No document was chosen" in html.unescape(out) and "没有选择文档" in out
+    assert "deleted" not in out and "cqa-note" in out and out.count("<h1") == 1
 
 
 def test_missing_article_says_so():

@@ -157,6 +157,10 @@ def test_library_row_opens_the_article_and_missing_ones_say_so(page, app_url):
     assert "梁文锋" in opened.value.inner_text("#cqa-article")
     page.goto(app_url + "article?doc=upload%3Anever.txt")
     page.wait_for_selector("#cqa-article .cqa-note", timeout=30_000)  # a note, not "Cannot answer"
+    page.goto(app_url + "article?doc=")
+    page.wait_for_selector("#cqa-article .cqa-note", timeout=30_000)
+    assert "No document was chosen" in page.inner_text("#cqa-article")
+    assert page.locator("h1").count() == 1  # axe: page-has-heading-one
 
 
 def test_llm_setup_link_leads_to_the_readme_section(page):
@@ -166,6 +170,7 @@ def test_llm_setup_link_leads_to_the_readme_section(page):
     help_page = opened.value
     help_page.wait_for_selector("#cqa-help h2", timeout=30_000)
     text = help_page.inner_text("#cqa-help")
+    assert help_page.locator("h1").all_inner_texts() == ["帮助 / Help"]  # axe: page-has-heading-one
     assert "Generated answers with an LLM" in text and "LLM_BASE_URL" in text and "Ollama" in text
 
 

@@ -47,12 +47,17 @@ _FOCUS_QUESTION = """() => { let tries = 20;
 }"""
 
 
-def _send(trigger, chat: Chat, conv, bot, turns, saved, pick, box, pending, script):
-    """After ``trigger`` has put a question in ``pending``: answer it, save the conversation, unlock."""
-    return trigger.then(chat.respond, [pending, bot, turns, script], [bot, turns],
-                        api_visibility="private", show_progress="hidden") \
+def _send(trigger, chat: Chat, conv, bot, turns, saved, pick, box, pending, script, new):
+    """After ``trigger`` has put a question in ``pending``: answer it, save the conversation, unlock.
+
+    subtle: New chat is locked with the box: pressed mid-answer, it was ignored and the answer then
+    saved the conversation a second time, as a duplicate in the list.
+    """
+    return trigger.then(lambda: gr.update(interactive=False), None, [new], queue=False, api_visibility="private") \
+        .then(chat.respond, [pending, bot, turns, script], [bot, turns], api_visibility="private",
+              show_progress="hidden") \
         .then(History.save, [conv, bot, turns, saved], [conv, saved, pick], queue=False, api_visibility="private") \
-        .then(lambda: gr.update(interactive=True), None, [box], queue=False, api_visibility="private") \
+        .then(lambda: (gr.update(interactive=True),) * 2, None, [box, new], queue=False, api_visibility="private") \
         .then(None, None, None, js=SHOW_ANSWER, queue=False, api_visibility="private")
 
 
@@ -103,7 +108,8 @@ def _history(conv, bot, turns, saved, new):
     for event in (new.click, bot.clear):
         event(History.new, [saved], opened, **private)
     pick.input(History.open, [pick, saved], opened, **private)
-    rename.click(History.rename, [conv, name, saved], [saved, pick], **private)
+    for event in (rename.click, name.submit):   # Enter in the name box renames too
+        event(History.rename, [conv, name, saved], [saved, pick], **private)
     delete.click(History.ask_delete, [conv, saved], question, **private)
     confirm.click(History.delete, [doomed, saved], [saved, *opened], **private).then(_closed, None, question, **private)
     cancel.click(_closed, None, question, **private)
@@ -131,7 +137,7 @@ def _chat_tab(engine: Engine, settings: Settings, summary: str):
         new = gr.Button(L.CLEAR, variant="secondary", scale=1, elem_id="cqa-clear")
     pick, opened = _history(conv, bot, turns, saved, new)
     script.input(lambda choice: choice, [script], [chosen], queue=False, api_visibility="private")
-    chain = (chat, conv, bot, turns, saved, pick, box, pending, script)
+    chain = (chat, conv, bot, turns, saved, pick, box, pending, script, new)
     # queued (not queue=False) so the empty-question warning reaches the page as a toast
     _send(box.submit(_take, [box, script], [box, pending], api_visibility="private"), *chain)
     _send(bot.example_select(_take_example, None, [box, pending], queue=False, api_visibility="private"), *chain) \

@@ -167,6 +167,20 @@ def test_history_survives_a_reload_and_can_be_reopened(page):
     assert "浙江大学" in page.locator(FINAL).last.inner_text()
 
 
+def test_new_chat_is_locked_while_an_answer_runs_and_enter_renames(page):
+    # pressed mid-answer, New chat was ignored and the conversation was then saved twice
+    page.fill("#cqa-question textarea", "梁文锋毕业于哪所大学？")
+    page.press("#cqa-question textarea", "Enter")
+    page.wait_for_function("document.querySelector('#cqa-clear').disabled", timeout=10_000)
+    page.wait_for_selector(FINAL, timeout=60_000)
+    page.wait_for_function("!document.querySelector('#cqa-clear').disabled", timeout=10_000)
+    page.click("#cqa-history button")  # the accordion
+    page.fill("#cqa-rename textarea", "我的浙大问题")
+    page.press("#cqa-rename textarea", "Enter")
+    page.locator("#cqa-history-pick input").click()
+    page.get_by_role("option", name="我的浙大问题").wait_for(timeout=10_000)
+
+
 def test_deleting_a_conversation_asks_first(page):
     ask(page, "梁文锋毕业于哪所大学？")
     page.click("#cqa-history button")  # the accordion

@@ -12,6 +12,7 @@ Does not own: decoding bytes (``ingest.loader``) or script conversion (``ingest.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 import logging
 import re
 import unicodedata
@@ -56,13 +57,9 @@ _DROP_TAGS = ["img", "script", "style", "nav", "header", "footer", "aside", "for
 _MAYBE_HIDDEN = "//*[@hidden or @aria-hidden or @style]"
 # where pages declare their publication date; first one that parses wins: what the publisher
 # declares for machines (meta tags), then <time datetime>, then a visible element classed as a date
-_DATE_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
-_DATE_MARKERS = [
-    "//meta[@property='article:published_time' or @name='article:published_time']/@content",
-    "//meta[@name='pubdate' or @property='pubdate']/@content",
-    "//time/@datetime",
-    "//*[" + " or ".join(_DATE_CLASS.format(c) for c in ("date", "time", "pubdate", "publish-date")) + "]",
-]
+_DATE_METAS = (("article:published_time",), ("pubdate",))
+_DATE_CLASSES = {"date", "time", "pubdate", "publish-date"}
+_DATE_CLASS_HINT = re.compile(r"""class\s*=\s*["']?[^"'>]*\b(?:date|time|pubdate)\b""", re.IGNORECASE)
 _DISPLAY_NONE = re.compile(r"(?<![\w-])display\s*:\s*none\b", re.IGNORECASE)
 # a published date outside this range is a broken field (an epoch in the wrong unit, a typo), not news
 _PLAUSIBLE = (date(1990, 1, 1), date(2100, 1, 1))
@@ -165,7 +162,7 @@ def _html_to_text(raw: str, meta: dict, source: str) -> str:
         meta["title"] = _title(root)
     if meta["published"] is None:
         # subtle: read before <head> is cleared below, which holds the meta tags
-        meta["published"] = _html_published(root, source)
+        meta["published"] = _html_published(root, source, bool(_DATE_CLASS_HINT.search(raw)))
     if parser.error_log.filter_from_fatals():
         # subtle: libxml2 gives up past 2048 open elements (thousands of unclosed <div>s or
         # <font>s) and silently drops the rest of the page; html.parser has no such limit.
@@ -185,16 +182,32 @@ def _title(root: etree._Element) -> str | None:
     return _squash("".join(heading.itertext())) or None if heading is not None else None
 
 
-def _html_published(root: etree._Element, source: str) -> str | None:
-    """ISO date from the first publication-date marker that parses; one that does not is warned of, then skipped."""
-    for path in _DATE_MARKERS:
-        found = root.xpath(f"({path})[1]")
-        if not found:
-            continue
-        value = found[0] if isinstance(found[0], str) else "".join(found[0].itertext())
+def _html_published(root: etree._Element, source: str, classed: bool = True) -> str | None:
+    """ISO date from the first publication-date marker that parses; one that does not is warned of, then
+    skipped. ``classed``: the page has an element classed as a date at all (a regex over the raw HTML)."""
+    for value in _date_markers(root, classed):
         if day := _iso_date(value, source):
             return day
     return None
+
+
+def _date_markers(root: etree._Element, classed: bool = True) -> Iterator[str]:
+    """The first value of each kind of date marker, in order.
+
+    subtle: walked with lxml's C iterators, and the class search (an XPath over every element,
+    ~15 % of cleaning a tag-dense page) only when the raw HTML has such a class — one XPath per
+    marker testing every element's class tokens had made cleaning 1.5–2× slower.
+    """
+    metas = [m for m in root.iter("meta") if m.get("content")]
+    for names in _DATE_METAS:
+        if found := next((m.get("content") for m in metas if m.get("property") in names or m.get("name") in names), None):
+            yield found
+    if stamp := next((t.get("datetime") for t in root.iter("time") if t.get("datetime")), None):
+        yield stamp
+    for el in root.xpath("//*[contains(@class, 'date') or contains(@class, 'time')]") if classed else ():
+        if _DATE_CLASSES & set(el.get("class", "").split()):
+            yield "".join(el.itertext())
+            return
 
 
 def _soup_text(soup: BeautifulSoup) -> str:

@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from langchain_core.documents import Document
 from lxml import etree
 
-from ingest.formats import _iso_date
+from ingest.formats import iso_date
 
 __all__ = ["clean", "clean_text"]
 
@@ -186,7 +186,7 @@ def _html_published(root: etree._Element, source: str, classed: bool = True) -> 
     """ISO date from the first publication-date marker that parses; one that does not is warned of, then
     skipped. ``classed``: the page has an element classed as a date at all (a regex over the raw HTML)."""
     for value in _date_markers(root, classed):
-        if day := _iso_date(value, source):
+        if day := iso_date(value, source):
             return day
     return None
 

@@ -23,7 +23,7 @@ from langchain_core.documents import Document
 
 from ingest.errors import ConfigError, UnreadableFileError
 
-__all__ = ["ArticleColumns", "Loaded", "pdf_document", "docx_document", "article_rows", "ROW_SUFFIXES"]
+__all__ = ["ArticleColumns", "Loaded", "pdf_document", "docx_document", "article_rows", "ROW_SUFFIXES", "iso_date"]
 
 log = logging.getLogger(__name__)
 ROW_SUFFIXES = (".jsonl", ".csv")
@@ -127,7 +127,7 @@ def article_rows(name: str, text: str, doc_id: str, columns: ArticleColumns) -> 
             continue
         loaded.documents.append(Document(page_content=body, metadata=_meta(
             row_id, label, "article", title=_str(row.get(columns.title)), url=_str(row.get(columns.url)),
-            published=_iso_date(row.get(columns.date), label))))
+            published=iso_date(row.get(columns.date), label))))
     if not loaded.documents:
         reasons = "; ".join(r for _, r, _ in loaded.failed[:3]) or "no rows"
         raise UnreadableFileError(name, f"no article with text ({reasons}); columns are set by ARTICLE_COLUMNS")
@@ -171,7 +171,7 @@ def _str(value) -> str | None:
     return str(value).strip() or None
 
 
-def _iso_date(value, label: str) -> str | None:
+def iso_date(value, label: str) -> str | None:
     """ISO date from 2025-01-27, 2025/1/27, 2025-01-27T08:00:00Z or 2025年1月27日; else dropped."""
     raw = _str(value)
     if raw is None:

@@ -162,15 +162,20 @@ def test_web_modules_talk_only_to_rag():
         assert {name for name in imported if name.startswith("rag.")} == set(), module  # only `from rag import`
 
 
+def _uploads_only(tmp_path, embeddings, **settings):
+    """A private engine whose library holds only what the test uploads (no demo corpus)."""
+    from rag import Engine
+
+    settings = Settings(_env_file=None, vectorstore_dir=tmp_path / "vs", corpus_dir=tmp_path / "none", **settings)
+    engine = Engine(settings, embeddings=embeddings)
+    engine.store.mark_first_build("done")
+    return engine, settings
+
+
 @pytest.mark.slow
 def test_paging_search_and_confirmations(tmp_path, embeddings):
     """Handlers over a private engine: 12 small docs, page size 5, replace and delete both ask first."""
-    from rag import Engine
-
-    settings = Settings(_env_file=None, vectorstore_dir=tmp_path / "vs", corpus_dir=tmp_path / "none",
-                        library_page_size=5)
-    engine = Engine(settings, embeddings=embeddings)
-    engine.store.mark_first_build("done")
+    engine, settings = _uploads_only(tmp_path, embeddings, library_page_size=5)
     for i in range(12):
         engine.upload(f"doc{i:02d}.txt", f"第{i}号文件\n\n这是第{i}号小文件的正文，讲的是编号{i}。".encode())
     lib = Library(engine, settings)
@@ -203,12 +208,7 @@ def test_paging_search_and_confirmations(tmp_path, embeddings):
 @pytest.mark.slow
 def test_upload_reports_embedding_progress_per_batch(tmp_path, embeddings):
     """A long upload moves a progress bar per stored batch (it sat at a fake "1.1s" ETA for 20 minutes)."""
-    from rag import Engine
-
-    settings = Settings(_env_file=None, vectorstore_dir=tmp_path / "vs", corpus_dir=tmp_path / "none",
-                        embed_batch=2)
-    engine = Engine(settings, embeddings=embeddings)
-    engine.store.mark_first_build("done")
+    engine, settings = _uploads_only(tmp_path, embeddings, embed_batch=2)
     doc = tmp_path / "long_note.txt"
     doc.write_text("长篇笔记\n\n" + "\n\n".join(f"第{i}段：白沙湾的渔船在清晨出海，这是第{i}段记录，内容各不相同。" * 3
                                                 for i in range(30)), encoding="utf-8")

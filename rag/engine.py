@@ -276,4 +276,4 @@ class Engine:
 
 def chroma_target(s: Settings) -> ChromaTarget:
     return ChromaTarget(path=str(s.vectorstore_dir), host=s.chroma_host, port=s.chroma_port, ssl=s.chroma_ssl,
-                        token=s.chroma_auth_token.get_secret_value())
+                        token=s.chroma_auth_token.get_secret_value(), timeout=s.chroma_timeout)

@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, ge=1, le=65535)
     chroma_ssl: bool = False
     chroma_auth_token: SecretStr = SecretStr("")
+    chroma_timeout: float = Field(60.0, gt=0, le=3600)  # seconds a server call may take
 
     # Retrieval and answering
     top_k: int = Field(5, ge=1, le=50)

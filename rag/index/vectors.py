@@ -12,6 +12,8 @@ document it is given for its own full-text search, which nothing here uses (it w
 of the store's ingest time). Records of older stores that still carry text are read the same.
 A Chroma server that does not answer, at open or on any later call, is one ``StoreUnreachableError``
 (chromadb lets httpx's own errors through); the process reconnects by itself once it is back.
+One that accepts the connection and then says nothing (stopped, overloaded) is the same error
+after ``ChromaTarget.timeout`` seconds: chromadb's own client would wait forever.
 Does not own: embedding (``ingest``), texts, chunk metadata and BM25 (``rag.index.catalog``).
 """
 
@@ -57,6 +59,7 @@ class ChromaTarget:
     port: int = 8000
     ssl: bool = False
     token: str = ""
+    timeout: float = 60.0   # seconds a server call may take before it counts as unreachable
 
     @property
     def is_server(self) -> bool:
@@ -67,14 +70,29 @@ class ChromaTarget:
 
 
 def open_client(target: ChromaTarget) -> chromadb.ClientAPI:
-    if target.is_server:
-        headers = {"Authorization": f"Bearer {target.token}"} if target.token else None
-        try:
-            return chromadb.HttpClient(host=target.host, port=target.port, ssl=target.ssl, headers=headers,
-                                       settings=_telemetry_off())
-        except Exception as exc:  # noqa: BLE001 - connection errors vary by transport
-            raise StoreUnreachableError(target.describe(), _unreachable(exc) or _first_line(exc)) from None
-    return chromadb.PersistentClient(path=target.path, settings=_telemetry_off())
+    if not target.is_server:
+        return chromadb.PersistentClient(path=target.path, settings=_telemetry_off())
+    headers = {"Authorization": f"Bearer {target.token}"} if target.token else None
+    try:
+        # subtle: HttpClient() already talks to the server, with no timeout; a server that accepts
+        # and never answers would hang here, so it is asked once first under ours
+        httpx.get(f"{target.describe()}/api/v2/heartbeat", headers=headers, timeout=target.timeout)
+        client = chromadb.HttpClient(host=target.host, port=target.port, ssl=target.ssl, headers=headers,
+                                     settings=_telemetry_off())
+    except Exception as exc:  # noqa: BLE001 - connection errors vary by transport
+        raise StoreUnreachableError(target.describe(), _unreachable(exc) or _first_line(exc)) from None
+    _bound_calls(client, target.timeout)
+    return client
+
+
+def _bound_calls(client: chromadb.ClientAPI, seconds: float) -> None:
+    # subtle: chromadb 1.x builds its httpx session with timeout=None and has no setting for it
+    # (chroma-core/chroma#5805); the session is reached through the client's server API object.
+    # If a chromadb release renames it, calls are unbounded again — tests/rag/test_server_mode.py
+    # stops a server mid-session and fails then.
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds)
 
 
 def open_ephemeral_client() -> chromadb.ClientAPI:
@@ -95,7 +113,9 @@ def _unreachable(exc: BaseException) -> str | None:
     the HTML page it got — the httpx error is still in the context chain, with the status.
     """
     while exc is not None:
-        if isinstance(exc, httpx.TransportError):   # refused, reset, timed out, closed mid-answer
+        if isinstance(exc, httpx.TimeoutException):
+            return "it did not answer in time (CHROMA_TIMEOUT)"
+        if isinstance(exc, httpx.TransportError):   # refused, reset, closed mid-answer
             return _first_line(exc)
         if isinstance(exc, httpx.HTTPStatusError):  # chromadb's own errors (JSON bodies) carry none
             return f"it answered, but not as a Chroma server (HTTP {exc.response.status_code})"

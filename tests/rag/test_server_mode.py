@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -214,3 +215,28 @@ def test_an_ingest_cut_short_by_the_server_keeps_what_it_stored_and_resumes(
     assert stored == [4] and report.unchanged == 4 and report.chunks_added > 0    # resumed, not redone
     assert "浙江大学" in engine.query(QUESTION).answer
     assert engine.store.vectors.count() == engine.store.catalog.count_chunks()
+
+
+@pytest.mark.slow
+def test_a_server_that_stops_answering_is_reported_after_the_timeout_not_waited_for(
+        tmp_path, stoppable_server, corpus_dir, embeddings):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "003.txt").write_bytes((corpus_dir / "003_9dad58ff233fdee4.txt").read_bytes())
+    settings = _settings(tmp_path, stoppable_server.port, chroma_timeout=1)
+    engine = Engine(settings, embeddings=embeddings)
+    assert "浙江大学" in engine.query(QUESTION).answer
+    # subtle: a stopped process still accepts connections (the kernel's backlog) but never answers
+    stoppable_server.proc.send_signal(signal.SIGSTOP)
+    try:
+        for name, call in [("query", lambda: engine.query(QUESTION)),
+                           ("upload", lambda: engine.upload("harbour.txt", HARBOUR)),
+                           ("open", lambda: Engine(settings, embeddings=embeddings))]:
+            started = time.monotonic()
+            with pytest.raises(StoreError) as caught:
+                call()
+            message = str(caught.value)
+            assert UNREACHABLE.match(message) and "did not answer in time (CHROMA_TIMEOUT)" in message, (name, message)
+            assert time.monotonic() - started < 30, name          # bounded, not the 60 s default
+    finally:
+        stoppable_server.proc.send_signal(signal.SIGCONT)
+    assert "浙江大学" in engine.query(QUESTION).answer              # the same engine, once it answers again

@@ -51,11 +51,14 @@ def test_hant_config_is_configurable():
     ("程序运行在英伟达的芯片和显卡上", "程序運行在輝達的晶片和顯示卡上"),  # 執行; vocabulary kept
     ("执行任务", "執行任務"),                             # a real 执行 is not touched by the override
     ("软件发布会", "軟體發布會"),
+    ("坚持一个中国原则", "堅持一個中國原則"),             # s2twp alone: 一箇中國 (个中 = 箇中, "therein")
+    ("只有一个中央窝，另一个中国，多个中国城市", "只有一個中央窩，另一個中國，多個中國城市"),
+    ("个中原因", "箇中原因"),                             # the real 箇中 is left to OpenCC
 ])
 def test_taiwan_wording_overrides(simplified, taiwan):
     assert to_script(simplified, "zh-Hant") == taiwan
 
 
 def test_overrides_leave_no_placeholder_behind():
-    text = to_script("参数" * 3 + "发布运行", "zh-Hant")
-    assert text == "參數參數參數發布運行" and not any(0xF0000 <= ord(c) for c in text)
+    text = to_script("参数" * 3 + "发布运行一个中国", "zh-Hant")
+    assert text == "參數參數參數發布運行一個中國" and not any(0xF0000 <= ord(c) for c in text)

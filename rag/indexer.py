@@ -1,8 +1,8 @@
 """Indexer: the one code path that puts files (from disk or from an upload) into the store.
 
 Owns: walking a corpus path, running the ingest stages per document (a file may hold
-several: an article export has one per row), reporting read/added/unchanged/removed/failed,
-and removing documents whose file (or row) left an ingested folder (subfolders included) or
+several: an article export has one per row), reporting read/added/unchanged/removed/failed
+(and the warnings the stages logged for it: a dropped bad date), and removing documents whose file (or row) left an ingested folder (subfolders included) or
 a re-uploaded export. A failed file is reported and skipped; nothing
 stored is lost. A whole folder ingest holds the writer lock (two ingests exclude each
 other); an upload is cleaned and chunked first and holds it only to embed and store.
@@ -11,7 +11,10 @@ Does not own: the stages themselves (``ingest``) or Chroma and the catalog (``ra
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +51,33 @@ def _store(store: Store, raw: Document, chunks: list[Document], report: IngestRe
     report.sources.append(name)
 
 
+class _Collect(logging.Handler):
+    """The ingest stages' warnings from one thread (another user's upload runs on its own)."""
+
+    def __init__(self, into: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.into, self.thread = into, threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.into.append(record.getMessage())
+
+
+@contextmanager
+def _stage_warnings(into: list[str]) -> Iterator[None]:
+    """Collect what ``ingest`` logs as warnings ("x.jsonl#a3: dropped date 'not-a-date'").
+
+    subtle: the stages only log (they have no report to write to); the web chat's upload lines
+    and the Python API need them too, not only the server's log.
+    """
+    handler, logger = _Collect(into), logging.getLogger("ingest")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
 def ingest_path(store: Store, path: Path, chunking: Chunking,
                 progress: Callable[[str, int], None] | None = None,
                 chunk_progress: Callable[[str, int, int], None] | None = None,
@@ -64,7 +94,7 @@ def ingest_path(store: Store, path: Path, chunking: Chunking,
     root = path if path.is_dir() else None
     report, seen = IngestReport(), set()
     first_write = _once(before_first_write)
-    with store.writer():
+    with _stage_warnings(report.warnings), store.writer():
         for f in files:
             try:
                 loaded = load_path(f, root, chunking.max_bytes, chunking.columns)
@@ -121,6 +151,17 @@ def ingest_upload(store: Store, name: str, data: bytes, chunking: Chunking,
                   chunk_progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
     """Ingest one uploaded file exactly as the CLI would; raises a user-facing error if it fails.
     ``chunk_progress(file_name, embedded, total_chunks)`` is called per stored batch, as in ``ingest_path``.
+    """
+    warnings: list[str] = []
+    with _stage_warnings(warnings):
+        report = _upload(store, name, data, chunking, chunk_progress)
+    report.warnings = warnings
+    return report
+
+
+def _upload(store: Store, name: str, data: bytes, chunking: Chunking,
+            chunk_progress: Callable[[str, int, int], None] | None) -> IngestReport:
+    """The upload's work (see ``ingest_upload``).
 
     subtle: decoding, cleaning and chunking happen before the writer lock, so a large
     upload never holds up another user's beyond its own embedding. Re-uploading an export

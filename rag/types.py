@@ -68,6 +68,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     sources: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)   # an upload that replaced a document of the same name
+    warnings: list[str] = field(default_factory=list)   # stored, but a field was dropped ("x#a3: dropped date …")
 
     def summary(self) -> str:
         # subtle: files_read counts documents (each row of an export is one), and the other

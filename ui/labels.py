@@ -135,6 +135,7 @@ UPLOAD_LABEL = "上传文档 / Upload documents"
 UPLOAD_ADDED = "已添加 / Added"
 UPLOAD_FAILED = "失败 / Failed"
 UPLOAD_KEPT = "已保留 / Kept"
+UPLOAD_NOTE = "注意 / Note"      # stored, but a field was dropped (a date that is not one)
 # shown by Gradio's progress bar as "<desc> … 1200/2600 <unit>" while an upload embeds
 UPLOAD_PROGRESS = "正在添加 {name}（第 {i}/{n} 个文件） · Adding {name} (file {i} of {n})"
 UPLOAD_PROGRESS_UNIT = "片段 / chunks"

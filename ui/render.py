@@ -309,8 +309,11 @@ def _added(name: str, report: IngestReport) -> str:
               + (f", {report.files_read} documents" if report.files_read > 1 else ""))
     word = L.REPLACED if report.replaced else L.UPLOAD_ADDED
     line = f'<li class="cqa-ok"><strong>{escape_text(word)}</strong> {escape_text(name)} — {escape_text(detail)}</li>'
-    # parts of the file that failed (an export's bad rows, a scanned page): each with its reason
-    return line + "".join(_failed(part, reason) for part, reason in report.failed)
+    # parts of the file that failed (an export's bad rows, a scanned page): each with its reason;
+    # then what was stored without a field it had (a date that is not one)
+    return (line + "".join(_failed(part, reason) for part, reason in report.failed)
+            + "".join(f'<li class="cqa-warn"><strong>{escape_text(L.UPLOAD_NOTE)}</strong> {escape_text(warning)}</li>'
+                      for warning in report.warnings))
 
 
 def _failed(name: str, error: str | None) -> str:

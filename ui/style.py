@@ -111,4 +111,6 @@ details.cqa-sources > summary { cursor: pointer; font-size: 0.85em; color: var(-
 .dark .cqa-ok { color: #86efac; }
 .cqa-fail { color: #b91c1c; }
 .dark .cqa-fail { color: #fca5a5; }
+.cqa-warn { color: #92400e; }
+.dark .cqa-warn { color: #fcd34d; }
 """

@@ -47,6 +47,19 @@ def test_folder_with_an_export_syncs_rows_by_prefix(tmp_path, embeddings):
     assert third.removed >= 1 and [d.source for d in engine.documents()] == ["news.jsonl#a1"]
 
 
+def test_a_dropped_date_is_a_warning_in_the_report_of_an_upload_and_of_an_ingest(tmp_path, embeddings):
+    engine = _engine(tmp_path, embeddings)
+    engine.store.mark_first_build("done")
+    rows = _jsonl({**ROW_A, "date": "not-a-date"}, ROW_B)
+    report = engine.upload("feed.jsonl", rows.encode())
+    assert report.warnings == ["feed.jsonl#a1: dropped date 'not-a-date' (not a date)"] and not report.failed
+    assert engine.document("upload:feed.jsonl#a1").published is None      # stored, without the date
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "news.jsonl").write_text(rows, encoding="utf-8")
+    assert engine.ingest(tmp_path / "corpus").warnings == ["news.jsonl#a1: dropped date 'not-a-date' (not a date)"]
+    assert engine.upload("clean.jsonl", _jsonl(ROW_B).encode()).warnings == []   # none carried over
+
+
 def test_reuploaded_export_replaces_its_rows_and_would_replace_says_so(tmp_path, embeddings):
     engine = _engine(tmp_path, embeddings)
     engine.store.mark_first_build("done")  # an empty library of uploads only

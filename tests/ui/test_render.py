@@ -168,6 +168,13 @@ def test_upload_results_per_file():
     assert "<b>" not in out and "Unsupported <type>" in _visible(out)
 
 
+def test_upload_results_show_each_dropped_field_under_its_file():
+    ok = IngestReport(files_read=2, chunks_added=2, warnings=["feed.jsonl#a1: dropped date '<x>' (not a date)"])
+    out = R.render_upload_results([("feed.jsonl", ok, None)])
+    assert out.count("<li") == 2 and out.index("cqa-ok") < out.index("cqa-warn")
+    assert "注意 / Note feed.jsonl#a1: dropped date '<x>' (not a date)" in _visible(out) and "<x>" not in out
+
+
 def test_cited_numbers_in_first_use_order():
     assert R.cited_numbers("a[2]b[1]c[2][10]") == [2, 1, 10]
     assert R.cited_numbers("") == []

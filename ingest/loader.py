@@ -30,8 +30,9 @@ __all__ = ["SUPPORTED_SUFFIXES", "find_files", "decode_bytes", "load_bytes", "lo
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx") + ROW_SUFFIXES
 _BINARY = {".pdf": pdf_document, ".docx": docx_document}
 # subtle: charset-normalizer alone sometimes calls short GBK text "cp1252"; only the
-# encodings Chinese news actually arrives in are candidates.
-_CANDIDATES = ["utf_8", "gb18030", "big5", "utf_16"]
+# encodings Chinese news actually arrives in are candidates. Big5 is read as cp950 (what
+# Windows and Taiwan sites write): plain big5 lacks 裏 碁 恒 銹 and €, common in Taiwan text.
+_CANDIDATES = ["utf_8", "gb18030", "cp950", "utf_16"]
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 

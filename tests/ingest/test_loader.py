@@ -8,6 +8,7 @@ from ingest.errors import CorpusNotFoundError, UnreadableFileError, UnsupportedF
 
 TEXT_HANS = "深度求索的创始人梁文锋毕业于浙江大学，没有海外留学和工作的经历。"
 TEXT_HANT = "深度求索的創始人梁文鋒畢業於浙江大學，沒有海外留學和工作的經歷。輝達顯示卡與軟體。"
+TEXT_HANT_CP950 = "台北市大安區的社區圍棋班每週六在活動中心裏上課，學費每月€20，教室裏有十二張碁盤，永恒不變。"
 
 
 @pytest.mark.parametrize(
@@ -18,9 +19,11 @@ TEXT_HANT = "深度求索的創始人梁文鋒畢業於浙江大學，沒有海�
         (TEXT_HANS, TEXT_HANS.encode("gbk")),
         (TEXT_HANS, TEXT_HANS.encode("gb18030")),
         (TEXT_HANT, TEXT_HANT.encode("big5")),
+        # what Windows and Taiwan sites write as "Big5": 裏 碁 恒 and € are not in plain big5
+        (TEXT_HANT_CP950, TEXT_HANT_CP950.encode("cp950")),
         (TEXT_HANS, TEXT_HANS.encode("utf-16")),
     ],
-    ids=["utf8", "utf8-bom", "gbk", "gb18030", "big5", "utf16"],
+    ids=["utf8", "utf8-bom", "gbk", "gb18030", "big5", "cp950", "utf16"],
 )
 def test_encodings_are_detected(text, data):
     assert load_bytes("a.txt", data).page_content.lstrip("\ufeff") == text

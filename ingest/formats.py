@@ -1,7 +1,7 @@
 """Formats: bytes of a PDF, a Word file or an article export → raw ``Document``s.
 
 Owns: extracting text from ``.pdf`` (pypdf; a page without a text layer is reported, never
-stored empty), ``.docx`` (python-docx; the first heading becomes the title) and article
+stored empty; lines wrapped at the margin are joined back into paragraphs), ``.docx`` (python-docx; the first heading becomes the title) and article
 exports (``.jsonl`` / ``.csv``, one article per row, column names from ``ArticleColumns``),
 and the identity of a row: ``<file doc_id>#<row id or line number>``, labelled
 ``<file label>#<row id or line number>`` — so a folder sync still works by ``doc_id`` prefix.
@@ -16,6 +16,7 @@ import io
 import json
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -70,7 +71,7 @@ def pdf_document(name: str, data: bytes, doc_id: str) -> Loaded:
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        pages = [unwrap_lines((page.extract_text() or "").strip()) for page in reader.pages]
         title = _metadata_title(reader.metadata.title if reader.metadata else None)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise UnreadableFileError(name, f"not a readable PDF ({exc})") from None
@@ -82,6 +83,41 @@ def pdf_document(name: str, data: bytes, doc_id: str) -> Loaded:
         if not text:
             loaded.failed.append((f"{name} p.{i}", f"page {i} {_OCR_FIX}; the other pages were added", doc_id))
     return loaded
+
+
+def _width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def unwrap_lines(text: str) -> str:
+    """A page's lines with the margin's wraps undone: one line per paragraph or heading.
+
+    subtle: pypdf reports every visual line as a line, and Chinese has no space to show that a
+    line ends only because the page did: every wrap became a sentence boundary, and answers
+    quoted 「…早已經被中國」. A line as wide as the page's full lines (``_FULL`` of the 90th
+    percentile width) continues on the next one; a shorter one ends a paragraph or is a heading.
+    """
+    lines = [line.strip() for line in text.split("\n")]
+    widths = sorted(_width(line) for line in lines if line)
+    page = widths[int(0.9 * (len(widths) - 1))] if len(widths) >= 3 else 0
+    if page < _MIN_PAGE:
+        return text      # a list, a table of short cells, a poem: nothing was wrapped
+    full = _FULL * page
+    out = [lines[0]]
+    for wrapped, line in zip(lines, lines[1:]):
+        previous = out[-1]
+        if not line or not previous or _width(wrapped) < full:
+            out.append(line)
+            continue
+        latin = _width(previous[-1]) == 1 and _width(line[0]) == 1 and not previous.endswith("-")
+        out[-1] = previous + (" " if latin else "") + line
+    return "\n".join(out)
+
+
+# a wrapped line is at least this share of the page's full width (Chromium-printed CJK text:
+# a paragraph's first line, indented 2 characters, is 0.96 of it; the last lines vary freely)
+_FULL = 0.8
+_MIN_PAGE = 40     # half-width columns (20 Chinese characters): narrower full lines are not wrapped prose
 
 
 # -- Word --------------------------------------------------------------------------

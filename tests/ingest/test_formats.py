@@ -6,7 +6,10 @@ import json
 
 import pytest
 
+from pathlib import Path
+
 from ingest import ArticleColumns, load_bytes, load_documents, load_path
+from ingest.formats import unwrap_lines
 from ingest.errors import ConfigError, UnreadableFileError, UnsupportedFileError
 from tests.samples import docx_bytes, text_pdf
 
@@ -113,3 +116,21 @@ def test_load_bytes_refuses_exports_and_load_path_reads_them(tmp_path):
     f.write_text('{"text": "正文。"}\n', encoding="utf-8")
     doc, = load_path(f, tmp_path).documents
     assert doc.metadata["source"] == "sub/a.jsonl#1" and doc.metadata["doc_id"].endswith("/sub/a.jsonl#1")
+
+
+def test_a_pdf_s_wrapped_lines_are_joined_back_into_paragraphs():
+    # subtle: printed by Chromium (fixtures/make_wrapped_pdf.py): pypdf gives every visual line as a line
+    data = (Path(__file__).parent / "fixtures" / "wrapped_zh.pdf").read_bytes()
+    text = load_documents("wrapped_zh.pdf", data).documents[0].page_content
+    paragraphs = text.split("\n")
+    assert paragraphs[0] == "白鷺港燈塔"                                       # the headline stays its own line
+    assert paragraphs[1].startswith("白鷺港燈塔位於") and paragraphs[1].endswith("刻在塔底的石碑上。")
+    assert "塔高四十二公尺，是港口最早" in text and "二十二海里；整修期間" in text    # wraps undone
+    assert "passed the cape during the typhoon season" in text                 # English words keep their space
+    assert len(paragraphs) == 3
+
+
+@pytest.mark.parametrize("text", ["", "one line", "short\nlines\nonly", "一行\n\n兩行",
+                                  "第一項：申請表格\n第二項：身分證明文件\n第三項：兩吋照片兩張"])
+def test_unwrapping_leaves_text_without_wrapped_lines_alone(text):
+    assert unwrap_lines(text) == text

@@ -5,8 +5,10 @@ form used for indexing and search (Taiwan-phrase aware, ``tw2sp``: 輝達→英�
 顯示卡→显卡, 軟體→软件); converting display text to the asker's script.
 Taiwan-phrase conversion (``s2twp``) is right for vocabulary (英伟达→輝達, 芯片→晶片,
 显卡→顯示卡) but maps a few general words to their software-jargon sense, wrong in news
-prose; ``_HANT_KEEP`` pins those phrases to the plain character conversion, and a measure
-word 个 before 中 is kept out of OpenCC's 箇中 (一個中國, not 一箇中國).
+prose; the phrases Taiwan text keeps plain (fitted, ``hant_keep.tsv``, and reported,
+``_HANT_KEEP``) are held out of it, a measure word 个 before 中 is kept out of OpenCC's 箇中
+(一個中國, not 一箇中國), Taiwan configs get the names Taiwan's press uses (川普, 普丁), and
+“” quotes become 「」.
 Does not own: what is stored where (``ingest.chunk`` keeps the original text).
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import opencc
 from langchain_core.documents import Document
@@ -24,13 +27,30 @@ SCRIPTS = ("zh-Hans", "zh-Hant", "en")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Simplified phrase → the 繁體 wording a Taiwan news reader expects, where s2twp's phrase
-# table picks the computing term: 参数 (parameters) is 參數, not 引數 (a function argument);
+# table picks the computing term. Most come from data: ingest/hant_keep.tsv, written by
+# fitting/fit_hant_keep.py from Taiwan text (对象 stays 對象, not 物件; 支持 stays 支持, not 支援).
+# These were reported by readers: 参数 (parameters) is 參數, not 引數 (a function argument);
 # 发布 (release/announce) is 發布, not 釋出; 运行 (operate/run) is 運行, not 執行 (execute,
-# which stays right for 执行). Extend it when a reader reports another such word.
+# which stays right for 执行).
 _HANT_KEEP = {"参数": "參數", "发布": "發布", "运行": "運行"}
-# subtle: each phrase is swapped for a private-use character before conversion (OpenCC leaves
-# those alone) and restored after, so the override cannot touch text that was 執行 originally.
-_SENTINELS = {phrase: chr(0xF0000 + i) for i, phrase in enumerate(_HANT_KEEP)}
+# Names Taiwan's press writes its own way, missing from OpenCC's tables (Taiwan configs only;
+# Hong Kong writes 特朗普). Extend it when a reader reports another.
+_TAIWAN_NAMES = {"特朗普": "川普", "普京": "普丁", "悉尼": "雪梨", "泽连斯基": "澤倫斯基", "马克龙": "馬克宏",
+                 "默克尔": "梅克爾", "扎克伯格": "祖克柏", "贝索斯": "貝佐斯", "内塔尼亚胡": "納坦雅胡"}
+_TAIWAN_CONFIGS = ("s2tw", "s2twp")
+# “” and ‘’ are the mainland's quotation marks; 繁體 text quotes with 「」 and 『』. subtle: a
+# single quote becomes 『』 only beside a Han character, so DeepSeek’s keeps its apostrophe.
+_QUOTES = [(re.compile("“"), "「"), (re.compile("”"), "」"),
+           (re.compile("‘(?=[\u3400-\u9fff])"), "『"), (re.compile("(?<=[\u3400-\u9fff。！？，])’"), "』")]
+
+
+def _fitted_keep() -> dict[str, str]:
+    path = Path(__file__).with_name("hant_keep.tsv")
+    rows = (line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+    return {simplified: hant for simplified, hant in rows}
+
+
+_KEEP = {**_fitted_keep(), **_HANT_KEEP}
 # subtle: OpenCC matches its longest phrase first, across word boundaries: 一个|中国 held 个中
 # (箇中, "therein") and came out 一箇中國 (also 一箇中央, 另一箇中國). A measure word 个 after a
 # numeral or demonstrative is 個. In the DRCD, CMRC and XQuAD paragraphs it changes 3 places,
@@ -79,12 +99,26 @@ def to_script(text: str, script: str, hant_config: str = "s2twp") -> str:
 
 
 def _to_hant(simplified: str, config: str) -> str:
-    """``config`` conversion with the ``_HANT_KEEP`` phrases held out of OpenCC."""
-    for phrase, mark in _SENTINELS.items():
+    keep = {**_KEEP, **_TAIWAN_NAMES} if config in _TAIWAN_CONFIGS else _KEEP
+    converted = convert_hant(simplified, config, keep)
+    for pattern, mark in _QUOTES:
+        converted = pattern.sub(mark, converted)
+    return converted
+
+
+def convert_hant(simplified: str, config: str, keep: dict[str, str]) -> str:
+    """OpenCC's ``config`` conversion with the ``keep`` phrases held out and given their 繁體 form.
+
+    subtle: each phrase is swapped for a private-use character before conversion (OpenCC leaves
+    those alone) and restored after, so an override cannot touch text that was 執行 originally;
+    longer phrases first, so one phrase inside another cannot split it.
+    """
+    marks = {phrase: chr(0xF0000 + i) for i, phrase in enumerate(sorted(keep, key=len, reverse=True))}
+    for phrase, mark in marks.items():
         simplified = simplified.replace(phrase, mark)
     converted = _converter(config).convert(_MEASURE_GE.sub(_GE_MARK, simplified))
-    for phrase, mark in _SENTINELS.items():
-        converted = converted.replace(mark, _HANT_KEEP[phrase])
+    for phrase, mark in marks.items():
+        converted = converted.replace(mark, keep[phrase])
     return converted.replace(_GE_MARK, "個")
 
 

@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import pytest
 
 from ingest import detect_script, to_canonical, to_script
+from ingest import script as stage
 
 
 @pytest.mark.parametrize(
@@ -54,9 +57,27 @@ def test_hant_config_is_configurable():
     ("坚持一个中国原则", "堅持一個中國原則"),             # s2twp alone: 一箇中國 (个中 = 箇中, "therein")
     ("只有一个中央窝，另一个中国，多个中国城市", "只有一個中央窩，另一個中國，多個中國城市"),
     ("个中原因", "箇中原因"),                             # the real 箇中 is left to OpenCC
+    # fitted on Taiwan text (fitting/fit_hant_keep.py): s2twp alone says 物件, 支援, 專案
+    ("该岛是研究人员考虑开采的对象。", "該島是研究人員考慮開採的對象。"),
+    ("美国支持该项目", "美國支持該項目"),
+    ("他说：“我们会继续努力。”‘深度求索’的DeepSeek’s", "他說：「我們會繼續努力。」『深度求索』的DeepSeek’s"),
+    ("特朗普在悉尼会见普京", "川普在雪梨會見普丁"),
+    ("", ""),
 ])
 def test_taiwan_wording_overrides(simplified, taiwan):
     assert to_script(simplified, "zh-Hant") == taiwan
+
+
+def test_taiwan_names_are_for_taiwan_configs_only():
+    assert to_script("特朗普说“好”", "zh-Hant", hant_config="s2hk") == "特朗普説「好」"   # HK variant 説
+    assert to_script("特朗普", "zh-Hant", hant_config="s2tw") == "川普"
+
+
+def test_the_fitted_phrases_are_the_fitting_script_s_output():
+    fitted = stage._fitted_keep()
+    assert fitted["对象"] == "對象" and len(fitted) >= 5
+    assert (Path(stage.__file__).parents[1] / "fitting" / "fit_hant_keep.txt").read_text(encoding="utf-8").count(
+        "\n  ") == len(fitted)
 
 
 def test_overrides_leave_no_placeholder_behind():

@@ -10,7 +10,7 @@ from ingest.formats import ArticleColumns, Loaded
 from ingest.loader import (SUPPORTED_SUFFIXES, file_id, find_files, folder_prefix, label, load_bytes,
                            load_documents, load_file, load_path, upload_id)
 from ingest.pipeline import prepare
-from ingest.script import SCRIPTS, detect_script, normalise, to_canonical, to_script
+from ingest.script import SCRIPTS, detect_script, normalise, to_canonical, to_script, written_in
 from ingest.vectorize import vectorise
 
 __all__ = [
@@ -40,4 +40,5 @@ __all__ = [
     "to_script",
     "upload_id",
     "vectorise",
+    "written_in",
 ]

@@ -21,7 +21,7 @@ from pathlib import Path
 import opencc
 from langchain_core.documents import Document
 
-__all__ = ["SCRIPTS", "detect_script", "to_canonical", "to_script", "normalise"]
+__all__ = ["SCRIPTS", "detect_script", "written_in", "to_canonical", "to_script", "normalise"]
 
 SCRIPTS = ("zh-Hans", "zh-Hant", "en")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -82,6 +82,22 @@ def detect_script(text: str) -> str:
     trad = sum(a != b for a, b in zip(chars, to_simp))
     simp = sum(a != b for a, b in zip(chars, to_trad))
     return "zh-Hant" if trad > simp else "zh-Hans"
+
+
+def written_in(text: str, default: str) -> str:
+    """The Chinese script ``text`` is written in, or ``default`` when no character tells.
+
+    subtle: a short title such as 台北 or 中山 reads the same in both scripts; detect_script
+    would call it 简体, and a 繁體 reader would get it back through s2twp as 臺北.
+    """
+    han = "".join(c for c in _HAN.findall(text) if c not in _BOTH)
+    if han and (_converter("t2s").convert(han) != han or _converter("s2t").convert(han) != han):
+        return detect_script(han)
+    return default
+
+
+# 台 is Simplified to OpenCC (s2t and s2tw give 臺) but Taiwan writes 台灣, 台北 as often as 臺
+_BOTH = {"台"}
 
 
 def to_canonical(text: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
-from rag.citations import display
+from rag.citations import display, shown_title
 from rag.index.catalog import DocumentInfo
 
 __all__ = ["Article", "full_text", "article_in"]
@@ -46,9 +46,24 @@ def full_text(chunks: list[Document]) -> str:
 
 
 def article_in(info: DocumentInfo, chunks: list[Document], script: str | None, hant_config: str) -> Article:
-    """``script`` None (or "en") keeps the source's own script; zh-Hans / zh-Hant convert."""
+    """``script`` None (or "en") keeps the source's own script; zh-Hans / zh-Hant convert a
+    text written in the other one, and show one written in the reader's script as written.
+
+    subtle: as the answer cards do (``citations._verbatim``): a 繁體 article sent to a 繁體
+    reader through Simplified and back came out with 曆史, 割槽域, 半導體制造商 and 梅豔芳.
+    """
     text = full_text(chunks)
-    if script in ("zh-Hans", "zh-Hant"):
-        return Article(info, display(info.title, script, hant_config) if info.title else None,
-                       display(text, script, hant_config))
-    return Article(info, info.title, text)
+    if script not in ("zh-Hans", "zh-Hant"):
+        return Article(info, info.title, text)
+    own = _written_in(chunks)
+    title = shown_title(info.title, own, script, hant_config)
+    return Article(info, title, text if own == script else display(text, script, hant_config))
+
+
+def _written_in(chunks: list[Document]) -> str | None:
+    """The script most of the article's text was written in (each chunk's, from ingest)."""
+    sizes: dict[str, int] = {}
+    for c in chunks:
+        if script := c.metadata.get("script"):
+            sizes[script] = sizes.get(script, 0) + len(c.page_content)
+    return max(sizes, key=sizes.get) if sizes else None

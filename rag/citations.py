@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from ingest import split_sentences, to_script
+from ingest import split_sentences, to_script, written_in
 from rag.types import Citation
 
-__all__ = ["ABSTAIN", "SMALL_TALK", "EN_NEEDS_LLM", "display", "display_sentences", "make_citation"]
+__all__ = ["ABSTAIN", "SMALL_TALK", "EN_NEEDS_LLM", "display", "display_sentences", "make_citation", "shown_title"]
 
 ABSTAIN = {
     "zh-Hans": "语料中没有找到这个问题的答案。",
@@ -33,6 +33,18 @@ EN_NEEDS_LLM = ("Full English answers need an LLM: set LLM_BASE_URL and LLM_MODE
 
 def display(text: str, script: str, hant_config: str = "s2twp") -> str:
     return to_script(text, script, hant_config)
+
+
+def shown_title(title: str | None, source_script: str | None, script: str, hant_config: str = "s2twp") -> str | None:
+    """A title in the reader's script; as written when it already is in it.
+
+    subtle: judged on the title itself, not its text: an export's 繁體 row may carry a 简体
+    title (东芝), which a 繁體 reader should get as 東芝; and a title that reads the same in
+    both scripts (台北) takes its text's script, so it is not sent through s2twp (臺北).
+    """
+    if not title or script == "en" or written_in(title, source_script or script) == script:
+        return title
+    return display(title, script, hant_config)
 
 
 def _verbatim(doc: Document, script: str) -> bool:
@@ -68,7 +80,7 @@ def make_citation(n: int, doc: Document, script: str, highlights: list[str], sco
     return Citation(
         n=n,
         source=m["source"],
-        title=shown(m["title"]) if m.get("title") else None,
+        title=shown_title(m.get("title"), m.get("script"), script, hant_config),
         url=m.get("url"),
         published=m.get("published"),
         text=shown(original),

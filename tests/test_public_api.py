@@ -26,7 +26,7 @@ def test_ingest_exports():
         "ArticleColumns", "DEFAULT_MODEL", "IdentifiedEmbeddings", "Loaded", "load_documents", "load_path", "SCRIPTS", "SUPPORTED_SUFFIXES", "chunk", "clean",
         "content_id", "detect_script", "file_id", "find_files", "folder_prefix", "label", "load_bytes",
         "load_file", "make_embeddings", "normalise", "prepare", "split_sentences", "to_canonical", "to_script",
-        "upload_id", "vectorise",
+        "upload_id", "vectorise", "written_in",
     ])
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import detect_script, to_canonical, to_script
+from ingest import detect_script, to_canonical, to_script, written_in
 from ingest import script as stage
 
 
@@ -83,3 +83,12 @@ def test_the_fitted_phrases_are_the_fitting_script_s_output():
 def test_overrides_leave_no_placeholder_behind():
     text = to_script("参数" * 3 + "发布运行一个中国", "zh-Hant")
     assert text == "參數參數參數發布運行一個中國" and not any(0xF0000 <= ord(c) for c in text)
+
+
+@pytest.mark.parametrize("text,default,written", [
+    ("东芝", "zh-Hant", "zh-Hans"), ("東芝", "zh-Hans", "zh-Hant"),
+    ("台北歌手", "zh-Hant", "zh-Hant"), ("中山", "zh-Hans", "zh-Hans"),   # nothing tells: the text's script
+    ("", "zh-Hant", "zh-Hant"), ("DeepSeek", "zh-Hans", "zh-Hans"),
+])
+def test_written_in_judges_only_by_characters_that_tell(text, default, written):
+    assert written_in(text, default) == written

@@ -237,6 +237,22 @@ def test_hant_source_is_quoted_verbatim_to_a_hant_reader(tmp_path, embeddings):
     assert "连接类型" in hans.citations[0].text                          # another script is converted
 
 
+def test_the_full_article_and_titles_of_a_hant_source_are_verbatim_to_a_hant_reader(tmp_path, embeddings):
+    engine = _engine(tmp_path / "vs", embeddings)
+    engine.store.mark_first_build("done")
+    # each of these came back changed from Simplified and back (s2twp): 曆史, 割槽域, 制造, 梅豔芳, 樸
+    text = "台北歌手\n\n梅艷芳與朴吉龍的120年歷史：部分區域的半導體製造商發明了新的樂器。"
+    engine.upload("tw.txt", text.encode("utf-8"))
+    rows = '{"id": "r1", "title": "东芝", "text": "東芝是世界上晶片製造商中的重要成員，已有120年歷史。"}\n'
+    engine.upload("wiki.jsonl", rows.encode("utf-8"))
+    article = engine.read("upload:tw.txt", "zh-Hant")
+    assert article.title == "台北歌手" and article.text.endswith(text.split("\n\n")[1])
+    assert "歷史" in engine.read("upload:tw.txt").text and "历史" in engine.read("upload:tw.txt", "zh-Hans").text
+    assert engine.read("upload:wiki.jsonl#r1", "zh-Hant").title == "東芝"      # a 简体 title is converted
+    card = engine.query("東芝有多少年歷史？", script="zh-Hant").citations[0]
+    assert (card.title, card.source) == ("東芝", "wiki.jsonl#r1")
+
+
 @pytest.mark.slow
 def test_incremental_changes_equal_a_fresh_build_across_a_restart(tmp_path, folder, embeddings):
     engine = _engine(tmp_path / "inc", embeddings, folder)

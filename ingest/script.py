@@ -36,7 +36,10 @@ _HANT_KEEP = {"参数": "參數", "发布": "發布", "运行": "運行"}
 # Names Taiwan's press writes its own way, missing from OpenCC's tables (Taiwan configs only;
 # Hong Kong writes 特朗普). Extend it when a reader reports another.
 _TAIWAN_NAMES = {"特朗普": "川普", "普京": "普丁", "悉尼": "雪梨", "泽连斯基": "澤倫斯基", "马克龙": "馬克宏",
-                 "默克尔": "梅克爾", "扎克伯格": "祖克柏", "贝索斯": "貝佐斯", "内塔尼亚胡": "納坦雅胡"}
+                 "默克尔": "梅克爾", "扎克伯格": "祖克柏", "贝索斯": "貝佐斯", "内塔尼亚胡": "納坦雅胡",
+                 "克林顿": "柯林頓", "布什": "布希"}
+# subtle: 雪梨 is also a pear; a question about pears must not be searched as Sydney
+_NOT_ASKED_AS = {"悉尼"}
 _TAIWAN_CONFIGS = ("s2tw", "s2twp")
 # “” and ‘’ are the mainland's quotation marks; 繁體 text quotes with 「」 and 『』. subtle: a
 # single quote becomes 『』 only beside a Han character, so DeepSeek’s keeps its apostrophe.
@@ -98,6 +101,16 @@ def written_in(text: str, default: str) -> str:
 
 # 台 is Simplified to OpenCC (s2t and s2tw give 臺) but Taiwan writes 台灣, 台北 as often as 臺
 _BOTH = {"台"}
+
+
+def taiwan_names(text: str) -> list[tuple[str, str]]:
+    """(name as written in ``text``, the mainland name) for each Taiwan-press name it holds (川普 → 特朗普)."""
+    found = []
+    for mainland, taiwan in _TAIWAN_NAMES.items():
+        for written in dict.fromkeys((taiwan, to_canonical(taiwan))):
+            if mainland not in _NOT_ASKED_AS and written in text:
+                found.append((written, mainland))
+    return found
 
 
 def to_canonical(text: str) -> str:

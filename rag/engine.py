@@ -97,7 +97,7 @@ class Engine:
         # was answered as that question again.
         if query != question and not asks(question) and self._small_talk(question):
             return question
-        return query
+        return self.lexical.corpus_names(query)
 
     def use_answerer(self, name: str) -> None:
         """Pick the answerer for later calls ("extractive" or "llm"), e.g. for ``rag eval``."""

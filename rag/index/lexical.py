@@ -19,7 +19,8 @@ import jieba
 import numpy as np
 from langchain_core.documents import Document
 
-from ingest import detect_script
+from ingest import detect_script, to_canonical
+from ingest.script import taiwan_names
 from rag.translate import english_to_chinese_terms, pinyin_map, pinyin_terms, romanisable
 from rag.translate import warm as warm_translate
 
@@ -82,6 +83,19 @@ class Lexical:
             return canonical
         extra = self.english_names(canonical) + english_to_chinese_terms(canonical)
         return " ".join([canonical, *extra])
+
+    def corpus_names(self, question: str) -> str:
+        """``question`` with each Taiwan-press name the corpus lacks, but whose mainland name it
+        has, written the mainland way (川普 → 特朗普 over mainland news); otherwise unchanged.
+
+        subtle: OpenCC's tw2sp has no such names, so 川普參觀了哪裡？ found nothing in a corpus
+        that says 特朗普 everywhere. Rewritten only when the corpus decides it: a Taiwan corpus
+        that says 川普 keeps the question as typed.
+        """
+        for written, mainland in taiwan_names(question):
+            if self.mentions(mainland) and not self.mentions(to_canonical(written)):
+                question = question.replace(written, mainland)
+        return question
 
     def english_names(self, canonical: str) -> list[str]:
         """The corpus names whose pinyin a run of capitalised English words spells (Liang Wenfeng → 梁文锋)."""

@@ -237,6 +237,19 @@ def test_hant_source_is_quoted_verbatim_to_a_hant_reader(tmp_path, embeddings):
     assert "连接类型" in hans.citations[0].text                          # another script is converted
 
 
+def test_taiwan_press_names_find_the_mainland_names_the_corpus_uses(tmp_path, embeddings):
+    engine = _engine(tmp_path / "vs", embeddings)
+    engine.store.mark_first_build("done")
+    engine.upload("visit.txt", "特朗普访问悉尼\n\n会谈结束后，特朗普前往悉尼歌剧院参观。普京没有出席。".encode())
+    assert engine.lexical.corpus_names("川普參觀了哪裡？") == "特朗普參觀了哪裡？"
+    assert engine.lexical.corpus_names("雪梨多少錢一斤？") == "雪梨多少錢一斤？"      # also a pear: left alone
+    answer = engine.query("川普參觀了哪裡？")
+    assert not answer.abstained and "川普前往雪梨歌劇院參觀" in answer.answer    # and shown the Taiwan way
+    engine.upload("tw.txt", "川普的貿易政策\n\n川普宣布對進口鋼鐵加徵關稅。".encode())
+    assert engine.lexical.corpus_names("川普宣布了什麼？") == "川普宣布了什麼？"      # the corpus has it as typed
+    assert engine.lexical.corpus_names("") == ""
+
+
 def test_the_full_article_and_titles_of_a_hant_source_are_verbatim_to_a_hant_reader(tmp_path, embeddings):
     engine = _engine(tmp_path / "vs", embeddings)
     engine.store.mark_first_build("done")

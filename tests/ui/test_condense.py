@@ -60,6 +60,9 @@ def test_no_standalone_qa_question_is_taken_for_a_follow_up():
     (["DeepSeek训练V3用了多少块H800？"], "那H100呢？", "DeepSeek训练V3用了多少块H100？"),
     # a numbered name (九章/五号, tagged as numerals) names the question's own subject
     (["杭州熊猫研究所今年培育了多少只小熊猫？"], "九章五号操纵了多少个光子？", "九章五号操纵了多少个光子？"),
+    # a name jieba's dictionary lacks (its HMM found 台积电) names the subject too
+    (["DeepSeek训练V3用了多少块H800？"], "台積電的創辦人是誰？", "台積電的創辦人是誰？"),
+    (["DeepSeek训练V3用了多少块H800？"], "营收多少？", "DeepSeek训练V3 H800营收多少？"),   # 营收 is a dictionary word
 ])
 def test_rewrites(history, question, expected):
     assert standalone_query(question, history) == expected

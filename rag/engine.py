@@ -91,7 +91,10 @@ class Engine:
 
     def _query(self, question: str, history: list[str] | None) -> str:
         """What is searched: the question, or its rewrite with the conversation's context."""
-        query = standalone_query(question, history or [])
+        # subtle: a thank-you or a greeting earlier in the conversation is not context: 再見 after
+        # 謝謝 was searched as 謝謝再見
+        history = [h for h in history or [] if asks(h) or not self._small_talk(h)]
+        query = standalone_query(question, history)
         # subtle: a turn that asks nothing and is small talk on its own ("你好" after "Hi", "好的"
         # after an answer) is not a fragment of the previous question; searched glued to it, it
         # was answered as that question again.

@@ -132,6 +132,15 @@ def test_small_talk_after_a_turn_is_not_glued_to_it(engine, history, turn):
     assert answer.query == turn and answer.abstained and not answer.citations
 
 
+@pytest.mark.parametrize("history,turn,query", [
+    (["谢谢"], "再见", "再见"),                                      # two small-talk turns are not one query
+    (["你好", "DeepSeek的创始人是谁？"], "他毕业于哪所大学？", "创始人毕业于哪所大学？"),
+    (["DeepSeek"], "创始人是谁？", "DeepSeek创始人是谁？"),             # a bare subject is context
+])
+def test_earlier_small_talk_is_not_context(engine, history, turn, query):
+    assert engine.query(turn, history=history).query == query
+
+
 def test_a_fragment_that_asks_is_still_a_follow_up(engine):
     """"在哪里？" is small talk to the gate on its own, but after a question it asks about that question."""
     answer = engine.query("在哪里？", history=["DeepSeek的创始人毕业于哪所大学？"])

@@ -105,12 +105,13 @@ _BOTH = {"台"}
 
 def taiwan_names(text: str) -> list[tuple[str, str]]:
     """(name as written in ``text``, the mainland name) for each Taiwan-press name it holds (川普 → 特朗普)."""
-    found = []
-    for mainland, taiwan in _TAIWAN_NAMES.items():
-        for written in dict.fromkeys((taiwan, to_canonical(taiwan))):
-            if mainland not in _NOT_ASKED_AS and written in text:
-                found.append((written, mainland))
-    return found
+    return [(written, mainland) for written, mainland in _asked_names() if written in text]
+
+
+@lru_cache(maxsize=1)
+def _asked_names() -> tuple[tuple[str, str], ...]:
+    return tuple((written, mainland) for mainland, taiwan in _TAIWAN_NAMES.items() if mainland not in _NOT_ASKED_AS
+                 for written in dict.fromkeys((taiwan, to_canonical(taiwan))))
 
 
 def to_canonical(text: str) -> str:

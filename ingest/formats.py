@@ -207,15 +207,24 @@ def _str(value) -> str | None:
     return str(value).strip() or None
 
 
+# subtle: without 民國 only a 3-digit year is Taiwan's (112/03/05); 99.12.25 may mean 1999
+_ROC = re.compile(r"(?:(?:民國|民国)\s*(\d{1,3})|(\d{3}))\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
 def iso_date(value, label: str) -> str | None:
-    """ISO date from 2025-01-27, 2025/1/27, 2025-01-27T08:00:00Z or 2025年1月27日; else dropped."""
+    """ISO date from 2025-01-27, 2025/1/27, 2025-01-27T08:00:00Z or 2025年1月27日, or a Taiwan
+    (Republic of China) date, 民國112年3月5日 or 112/03/05 (year + 1911); else dropped."""
     raw = _str(value)
     if raw is None:
         return None
     m = re.match(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})", raw)
+    roc = None if m else _ROC.fullmatch(raw.rstrip("日號号 "))
     try:
         if m:
             return date(*map(int, m.groups())).isoformat()
+        if roc:
+            year, month, day = int(roc[1] or roc[2]), int(roc[3]), int(roc[4])
+            return date(year + 1911, month, day).isoformat()
         return datetime.fromisoformat(raw.replace("Z", "+00:00")).date().isoformat()
     except ValueError:
         log.warning("%s: dropped date %r (not a date)", label, raw)

@@ -9,7 +9,7 @@ import pytest
 from pathlib import Path
 
 from ingest import ArticleColumns, load_bytes, load_documents, load_path
-from ingest.formats import unwrap_lines
+from ingest.formats import iso_date, unwrap_lines
 from ingest.errors import ConfigError, UnreadableFileError, UnsupportedFileError
 from tests.samples import docx_bytes, text_pdf
 
@@ -134,3 +134,13 @@ def test_a_pdf_s_wrapped_lines_are_joined_back_into_paragraphs():
                                   "第一項：申請表格\n第二項：身分證明文件\n第三項：兩吋照片兩張"])
 def test_unwrapping_leaves_text_without_wrapped_lines_alone(text):
     assert unwrap_lines(text) == text
+
+
+@pytest.mark.parametrize("raw,iso", [
+    ("2025/1/27", "2025-01-27"), ("2025年1月27日", "2025-01-27"),
+    ("民國112年3月5日", "2023-03-05"), ("民国99年12月25日", "2010-12-25"), ("112/03/05", "2023-03-05"),
+    ("民國 98 年 1 月 2 日", "2009-01-02"),          # Taiwan's calendar: year + 1911
+    ("99.12.25", None), ("112年13月1日", None), ("", None),   # a 2-digit year needs 民國
+])
+def test_dates_in_the_western_and_the_taiwan_calendar(raw, iso):
+    assert iso_date(raw, "feed.jsonl#1") == iso

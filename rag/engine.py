@@ -21,7 +21,7 @@ from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
 from langchain_core.documents import Document
 
-from ingest import SCRIPTS, detect_script, make_embeddings, to_canonical, to_script, upload_id
+from ingest import SCRIPTS, detect_script, folder_prefix, make_embeddings, to_canonical, to_script, upload_id
 from ingest.errors import ConfigError, NoDefaultCorpusError, StoreBusyError
 from rag.answer.chitchat import ChitChat, turn_lang
 from rag.answer.gloss import warm as warm_gloss
@@ -251,6 +251,10 @@ class Engine:
         ``Citation.key``), or by its ``doc_id`` for links saved before keys existed."""
         doc_id = self.store.doc_id(key) if key else None
         return self.store.document(doc_id or key) if (doc_id or key) else None
+
+    def holds_folder(self, folder: Path | str) -> bool:
+        """Whether the library holds any document ingested from ``folder`` (e.g. the demo corpus)."""
+        return bool(self.store.doc_ids_under(folder_prefix(Path(folder).resolve())))
 
     def article(self, doc_id: str) -> tuple[DocumentInfo | None, list[Document]]:
         """One document's info and its chunks in reading order (the full-article view)."""

@@ -12,7 +12,7 @@ __all__ = [
     "TITLE", "SUBTITLE", "TAB_CHAT", "TAB_LIBRARY", "INPUT_LABEL", "INPUT_PLACEHOLDER", "SEND", "CLEAR",
     "SCRIPT_LABEL", "SCRIPT_CHOICES", "AUTO", "EXAMPLES_LABEL", "EXAMPLES", "SEARCHING", "ERROR_PREFIX", "INTERNAL_ERROR", "CARD_WORDS", "ABSTAINED_BADGE",
     "NO_SOURCES", "REF_LABEL", "EN_NEEDS_LLM", "EN_NEEDS_LLM_LINK", "LLM_DOCS_URL", "SUMMARY_COUNT",
-    "SUMMARY_DATES", "SUMMARY_ASK", "EMPTY_QUESTION", "HISTORY_LABEL", "UNTITLED", "RENAME_LABEL",
+    "SUMMARY_DATES", "SUMMARY_ASK", "SUMMARY_ASK_OWN", "EMPTY_QUESTION", "HISTORY_LABEL", "UNTITLED", "RENAME_LABEL",
     "RENAME", "DELETE_CONVERSATION", "DELETE_CONVERSATION_ASK", "DELETE_CONVERSATION_NONE", "COMMENT_LABEL", "FEEDBACK_THANKS", "FEEDBACK_COMMENTED", "FEEDBACK_FAILED", "LIBRARY_TITLE", "LIBRARY_EMPTY", "LIBRARY_COLUMNS", "UPLOAD_LABEL", "UPLOAD_ADDED",
     "UPLOAD_FAILED", "UPLOAD_TOO_BIG", "UPLOAD_BAD_TYPE", "DELETE_LABEL", "DELETE_BUTTON", "REFRESH",
     "DELETED", "DELETE_NONE", "DELETE_MISSING", "DELETE_GONE", "ALLOWED_SUFFIXES", "LIBRARY_NO_MATCH", "INCOMPLETE",
@@ -83,6 +83,9 @@ SUMMARY_COUNT = "文库收录 {n} 篇新闻{zh} · The library holds {n} news {a
 SUMMARY_DATES = "{first} – {last}"
 SUMMARY_ASK = ("可以问其中的人物、公司、数字和日期；点下面的示例直接提问。 · Ask about the people, companies, "
                "figures and dates they report; click an example below to ask it.")
+# a library without the demo articles: the examples (about DeepSeek) would only get "not found"
+SUMMARY_ASK_OWN = ("可以问其中的人物、公司、数字和日期。 · Ask about the people, companies, figures and dates "
+                   "they report.")
 # an empty question is not sent; the hint follows the asker's script (selector, else browser language)
 HISTORY_LABEL = "对话记录 / Conversations"
 UNTITLED = "未命名 / Untitled"

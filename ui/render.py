@@ -290,8 +290,9 @@ def render_question(text: str) -> str:
     return f'<p class="cqa-question" role="alert">{escape_text(text)}</p>'
 
 
-def library_summary(docs: list[DocumentInfo]) -> str:
-    """Markdown for the empty chat: how many documents, which dates, what to ask."""
+def library_summary(docs: list[DocumentInfo], examples: bool = True) -> str:
+    """Markdown for the empty chat: how many documents, which dates, what to ask (pointing at
+    the example questions only when they are shown)."""
     if not docs:
         return escape_text(L.LIBRARY_EMPTY)
     dates = sorted(d.published[:10] for d in docs if d.published)
@@ -299,7 +300,7 @@ def library_summary(docs: list[DocumentInfo]) -> str:
     count = L.SUMMARY_COUNT.format(n=len(docs), articles="article" if len(docs) == 1 else "articles",
                                    zh=f"（{span}）" if span else "", en=f" ({span})" if span else "")
     return (f"**{escape_text(count)}**\n\n"
-            f"{escape_text(L.SUMMARY_ASK)}")
+            f"{escape_text(L.SUMMARY_ASK if examples else L.SUMMARY_ASK_OWN)}")
 
 
 def _added(name: str, report: IngestReport) -> str:

@@ -126,7 +126,7 @@ def _chat_tab(engine: Engine, settings: Settings, summary: str):
     chosen = gr.BrowserState(L.AUTO, storage_key="cqa-script", secret=state_secret(settings))
     bot = gr.Chatbot(label=L.TAB_CHAT, show_label=False, height="60vh", min_height=360, elem_id="cqa-chat",
                      latex_delimiters=[], buttons=[], layout="bubble", editable="user", placeholder=summary,
-                     examples=[{"text": q} for q in L.EXAMPLES], feedback_options=("Like", "Dislike"))
+                     examples=_examples(engine, settings) or None, feedback_options=("Like", "Dislike"))
     comment = gr.Textbox(label=L.COMMENT_LABEL, visible=False, elem_id="cqa-comment", lines=1)
     noted = gr.HTML(elem_id="cqa-feedback-status", js_on_load=None)
     # no autofocus: focusing the box on load scrolled the page past the title on small screens
@@ -230,11 +230,21 @@ def _article_page(engine: Engine, app: gr.Blocks) -> None:
             None, None, None, js=SHOW_MARK, queue=False, api_visibility="private")
 
 
-def _summary(engine: Engine) -> str:
+def _summary(engine: Engine, settings: Settings) -> str:
     try:
-        return R.library_summary(engine.documents())
+        return R.library_summary(engine.documents(), bool(_examples(engine, settings)))
     except Exception:  # the page must still load; the library tab shows the error
         return ""
+
+
+def _examples(engine: Engine, settings: Settings) -> list[dict]:
+    """The example questions, when the demo articles they ask about are in the library.
+
+    subtle: over a library of the user's own articles every example got "not found"."""
+    try:
+        return [{"text": q} for q in L.EXAMPLES] if engine.holds_folder(settings.corpus_dir) else []
+    except Exception:  # the page must still load
+        return []
 
 
 def build_app(engine: Engine, settings: Settings) -> gr.Blocks:
@@ -244,14 +254,15 @@ def build_app(engine: Engine, settings: Settings) -> gr.Blocks:
                 f"<p>{R.escape_text(L.SUBTITLE)}</p></header>", js_on_load=None)
         with gr.Tabs():
             with gr.Tab(L.TAB_CHAT, id="chat"):
-                bot, kept, restored = _chat_tab(engine, settings, _summary(engine))
+                bot, kept, restored = _chat_tab(engine, settings, _summary(engine, settings))
             lib, listing, search = _library_tab(engine, settings)
         gr.api(ask_api(engine), api_name="ask")
 
         def reopen(state, choice, request: gr.Request):
             # after a reload the last conversation and answer script come back; an empty chat shows the library
             conv, messages, turns, choices, name = History.restore(state, request)
-            return (conv, gr.update(value=messages, placeholder=_summary(engine)), turns, choices, name,
+            return (conv, gr.update(value=messages, placeholder=_summary(engine, settings),
+                                    examples=_examples(engine, settings) or None), turns, choices, name,
                     _known_script(choice))
 
         app.load(reopen, kept, restored, api_visibility="private", show_progress="hidden")

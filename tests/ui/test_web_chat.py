@@ -260,3 +260,29 @@ def test_axe_finds_no_serious_violations(new_page, screenshot_dir, dark, width, 
     save_screenshot(pg, screenshot_dir, f"axe-chat-{'dark' if dark else 'light'}-{width}")
     open_library(pg)
     assert _serious(pg) == []
+
+
+def test_a_library_of_ones_own_articles_offers_no_demo_examples(browser, tmp_path, embeddings):
+    """The example questions ask about the demo articles: over a user's own library they only got "not found"."""
+    from rag import Engine, Settings
+    from tests.ui.conftest import start
+    from ui.web import build_app
+
+    settings = Settings(_env_file=None, vectorstore_dir=tmp_path / "vs", corpus_dir=tmp_path / "none")
+    engine = Engine(settings, embeddings=embeddings)
+    engine.store.mark_first_build("done")
+    engine.upload("harbour.txt", "白鹭港的灯塔\n\n白鹭港的灯塔建于一九二三年，高四十二米。".encode())
+    app = build_app(engine, settings)
+    url = start(app, settings)
+    try:
+        context = browser.new_context(locale="zh-CN")
+        pg = context.new_page()
+        pg.goto(url)
+        pg.wait_for_selector("#cqa-question textarea", timeout=30_000)
+        pg.wait_for_function("document.querySelector('#cqa-chat').innerText.includes('1 篇新闻')", timeout=10_000)
+        summary = pg.inner_text("#cqa-chat")
+        assert "Ask about the people" in summary and "click an example" not in summary
+        assert pg.locator("#cqa-chat button", has_text="DeepSeek").count() == 0
+        context.close()
+    finally:
+        app.close()

@@ -267,6 +267,10 @@ class Engine:
             return None
         return article_in(info, chunks, script if script in SCRIPTS else None, self.settings.hant_config)
 
+    def script_of(self, text: str) -> str:
+        """The script a reader who typed ``text`` reads: zh-Hans, zh-Hant or en."""
+        return detect_script(text)
+
     def display(self, text: str, script: str) -> str:
         """``text`` as a reader of ``script`` is shown answers (the same 繁體 wording settings)."""
         return to_script(text, script, self.settings.hant_config)

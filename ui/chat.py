@@ -80,7 +80,9 @@ class Chat:
         try:
             yield from self._answer(question, messages, turns, _script(script_choice))
         except CorpusQAError as exc:
-            messages[-1] = _bot(R.render_error(str(exc)))
+            # subtle: the messages are written in 简体 + English; a 繁體 reader gets the Chinese half in 繁體
+            reader = _script(script_choice) or self.engine.script_of(question)
+            messages[-1] = _bot(R.render_error(self.engine.display(str(exc), reader) if reader == "zh-Hant" else str(exc)))
             yield list(messages), list(turns)
         except Exception:  # the page must keep working; details go to the server log only
             log.exception("chat turn failed")

@@ -83,6 +83,14 @@ def test_chat_streams_placeholder_text_then_final(engine):
     assert final_turns[0]["answer"]["citations"][0]["source"] == "003_9dad58ff233fdee4.txt"
 
 
+@pytest.mark.parametrize("choice,question,script_word", [
+    ("zh-Hant", "问" * 600, "個字元"), ("auto", "問" * 600, "個字元"), ("auto", "问" * 600, "个字符"),
+])
+def test_a_refused_question_is_explained_in_the_readers_script(engine, choice, question, script_word):
+    final = list(Chat(engine).respond(question, None, None, choice))[-1][0][-1]["content"]
+    assert script_word in final and "The question is 600 characters long" in final
+
+
 def test_empty_question_changes_nothing(engine):
     steps = list(Chat(engine).respond("   ", [{"role": "user", "content": "x"}], [{"question": "x"}], "auto"))
     assert len(steps) == 1 and all(isinstance(v, type(gr.skip())) for v in steps[0])

@@ -2,8 +2,9 @@
 
 Owns: walking a corpus path, running the ingest stages per document (a file may hold
 several: an article export has one per row), reporting read/added/unchanged/removed/failed
-(and the warnings the stages logged for it: a dropped bad date), and removing documents whose file (or row) left an ingested folder (subfolders included) or
-a re-uploaded export. A failed file is reported and skipped; nothing
+(and the warnings the stages logged: a dropped bad date), and removing documents whose file
+(or row) left an ingested folder (subfolders included), or whose row left an export ingested
+again (by its path, or re-uploaded). A failed file is reported and skipped; nothing
 stored is lost. A whole folder ingest holds the writer lock (two ingests exclude each
 other); an upload is cleaned and chunked first and holds it only to embed and store.
 Does not own: the stages themselves (``ingest``) or Chroma and the catalog (``rag.index``).
@@ -107,10 +108,12 @@ def ingest_path(store: Store, path: Path, chunking: Chunking,
                 progress(f.name, len(files))
         if not report.sources:
             raise EmptyCorpusError(path) if not report.failed else _all_failed(report, path)
-        if root is not None:
-            for gone in sorted(store.doc_ids_under(folder_prefix(root)) - seen):
-                if _file_of(gone) not in seen:
-                    report.removed += store.delete_document(gone)
+        # subtle: an export ingested by name is synced too: a row the new export no longer
+        # holds (a retracted article) left the file, so it leaves the index
+        prefix = folder_prefix(root) if root is not None else file_id(path) + "#"
+        for gone in sorted(store.doc_ids_under(prefix) - seen):
+            if _file_of(gone) not in seen:
+                report.removed += store.delete_document(gone)
     return report
 
 

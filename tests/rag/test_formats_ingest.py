@@ -60,6 +60,25 @@ def test_a_dropped_date_is_a_warning_in_the_report_of_an_upload_and_of_an_ingest
     assert engine.upload("clean.jsonl", _jsonl(ROW_B).encode()).warnings == []   # none carried over
 
 
+def test_an_export_ingested_again_by_its_path_loses_the_rows_it_no_longer_holds(tmp_path, embeddings):
+    engine = _engine(tmp_path, embeddings)
+    engine.store.mark_first_build("done")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(_jsonl(ROW_A, {**ROW_B, "id": "b1"}), encoding="utf-8")
+    assert engine.ingest(feed).files_read == 2
+    feed.write_text(_jsonl(ROW_A), encoding="utf-8")                      # a re-export: row b1 retracted
+    report = engine.ingest(feed)
+    assert report.removed >= 1 and report.unchanged >= 1
+    assert [d.source for d in engine.documents()] == ["feed.jsonl#a1"]
+    other = tmp_path / "other.jsonl"
+    other.write_text(_jsonl({**ROW_B, "id": "b9"}), encoding="utf-8")
+    assert engine.ingest(other).removed == 0 and engine.count_documents() == 2   # another file's rows stay
+    feed.write_bytes(b"\xff\xfe\x00garbage")                           # unreadable now: keeps what it stored
+    with pytest.raises(Exception):
+        engine.ingest(feed)
+    assert engine.count_documents() == 2
+
+
 def test_reuploaded_export_replaces_its_rows_and_would_replace_says_so(tmp_path, embeddings):
     engine = _engine(tmp_path, embeddings)
     engine.store.mark_first_build("done")  # an empty library of uploads only

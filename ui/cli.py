@@ -65,17 +65,23 @@ def _progress_bar(desc: str) -> Iterator[tuple[Callable[[str, int], None], Calla
 
     bar: list[tqdm] = []
 
-    def progress(name: str, total: int) -> None:
-        # subtle: created on the first file, so an error before any file prints no empty bar;
+    def shown(files: int | None = None) -> tqdm:
+        # subtle: created on the first callback, so an error before any file prints no empty bar;
         # disable=None hides it when stderr is not a terminal (CI logs, pipes).
         if not bar:
-            bar.append(tqdm(total=total, unit="file", desc=desc, file=sys.stderr, disable=None))
-        bar[0].set_postfix_str(name)
+            bar.append(tqdm(total=files, unit="file", desc=desc, file=sys.stderr, disable=None))
+        elif files and bar[0].total != files:
+            bar[0].total = files
+        return bar[0]
+
+    def progress(name: str, total: int) -> None:
+        shown(total).set_postfix_str(name)
         bar[0].update()
 
     def chunk_progress(name: str, done: int, total: int) -> None:
-        if bar:  # a large file shows its embedding progress between file ticks
-            bar[0].set_postfix_str(f"{name} {done}/{total} chunks")
+        # subtle: from the first stored batch, not the first finished file: an export of 500
+        # articles is one file, and its terminal stayed blank for minutes
+        shown().set_postfix_str(f"{name} {done}/{total} chunks")
 
     try:
         yield progress, chunk_progress

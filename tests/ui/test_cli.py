@@ -162,3 +162,22 @@ def test_eval_llm_exits_1_when_every_answer_fell_back(private_index, tmp_path):
     [line] = [ln for ln in out.stderr.splitlines() if ln.startswith("error: ")]
     assert line.startswith("error: All 2 answers fell back to extractive") and "HTTP 500" in line
     assert "Traceback" not in out.stderr
+
+
+def test_the_progress_bar_moves_from_the_first_stored_batch(monkeypatch):
+    """A single export of hundreds of articles is one file: the bar used to wait for it to finish."""
+    import io
+
+    from ui import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    with cli._progress_bar("ingest") as (progress, chunk_progress):
+        chunk_progress("news.jsonl#a1", 2, 3)
+        assert "news.jsonl#a1 2/3 chunks" in err.getvalue()
+        progress("news.jsonl", 1)
+    assert "1/1" in err.getvalue()

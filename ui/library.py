@@ -143,8 +143,8 @@ class Library:
         if info is None:
             message = L.DELETE_NONE if not key else L.DELETE_GONE
             return R.render_notice(message), None, gr.update(visible=False)
-        return (R.render_question(L.DELETE_ASK.format(source=info.title or info.source)), key,
-                gr.update(visible=True))
+        ask = L.DELETE_ASK_FILE if info.on_disk else L.DELETE_ASK
+        return R.render_question(ask.format(source=info.title or info.source)), key, gr.update(visible=True)
 
     def delete(self, key: str | None, search: str | None = "", page: int | None = 1):
         """Confirmed: delete. (status, view…, cleared upload results, pending key, hidden confirm row)."""

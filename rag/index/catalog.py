@@ -91,6 +91,11 @@ class DocumentInfo:
     def key(self) -> str:
         return document_key(self.doc_id)
 
+    @property
+    def on_disk(self) -> bool:
+        """Ingested from a file on disk (not uploaded): the next ingest of its folder reads it again."""
+        return self.doc_id.startswith("file:")
+
 
 @dataclass
 class ChunkRow:

@@ -30,7 +30,7 @@ TAB_CHAT = "对话 / Chat"
 TAB_LIBRARY = "文库 / Library"
 
 INPUT_LABEL = "问题 / Question"
-INPUT_PLACEHOLDER = "输入问题，按 Enter 发送；可以追问，例如“那V3有多少参数？” · Type a question and press Enter; follow-ups work."
+INPUT_PLACEHOLDER = "输入问题，按 Enter 发送；可以追问，例如“它是哪一年成立的？” · Type a question and press Enter; follow-ups work."
 SEND = "发送 / Send"
 CLEAR = "新对话 / New chat"
 

@@ -194,6 +194,19 @@ def measure(exs: list[dict], bar: float) -> dict:
             "shown_wrong": mean([e["p"] >= bar for e in wrong])}
 
 
+def english_bar_check(exs: list[dict], fit: list[dict], bar: float) -> str:
+    """Tried and not kept (README): English questions with a display bar of their own."""
+    en_bar = choose_threshold([e for e in fit if e["set"] == "xquad-en"])
+
+    def net(part: bool, b: float) -> str:
+        shown = [e for e in exs if e["set"] == "xquad-en" and e["eval"] == part and not e["wrong"]
+                 and e["asked"] and e["best"] and e["p"] >= b]
+        good = sum(useful(e["best"], e["golds"]) for e in shown)
+        return f"shown {len(shown)} useful {good} misleading {len(shown) - good} net {2 * good - len(shown):+d}"
+    return (f"an English bar of its own ({en_bar:.3f}, not kept) vs the shared one: xquad-en fit {net(False, bar)} → "
+            f"{net(False, en_bar)}; eval {net(True, bar)} → {net(True, en_bar)}")
+
+
 def report(exs: list[dict], bar: float) -> list[str]:
     cols = ["questions", "typed", "gold_sentence", "candidate_recall", "shown", "em_typed", "f1_typed", "em_all",
             "f1_all", "misleading", "shown_wrong"]
@@ -236,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
              f"misleading: shown answers with token F1 < {USEFUL_F1} to every gold; shown_wrong: the share of"
              f" wrong-sentence examples ({sum(e['wrong'] and e['X'] is not None for e in fit)} fitted) whose span is shown.",
              *report(exs, bar),
+             english_bar_check(exs, fit, bar),
              "top-1 always shown (no display bar), eval ids: " + ", ".join(
                  f"{n} EM {m['em_typed']} F1 {m['f1_typed']}" for n, m in
                  ((n, measure([e for e in exs if e["set"] == n and e["eval"]], 0.0)) for n, *_ in SETS)),

@@ -75,4 +75,5 @@ class IngestReport:
         # counts are chunks: the labels say so ("files read: 7" for 6 files misled)
         line = (f"documents read: {self.files_read}, chunks added: {self.chunks_added}, "
                 f"chunks unchanged: {self.unchanged}, chunks removed: {self.removed}, failed: {len(self.failed)}")
-        return "\n".join([line] + [f"  failed {name}: {reason}" for name, reason in self.failed])
+        return "\n".join([line] + [f"  failed {name}: {reason}" for name, reason in self.failed]
+                         + [f"  warning {warning}" for warning in self.warnings])

@@ -61,9 +61,13 @@ def test_empty_corpus_and_unreadable_file_keep_the_index(private_index, tmp_path
     bad.mkdir()
     (bad / "garbage.txt").write_bytes(bytes(range(256)) * 8)
     (bad / "good.md").write_text("# 新文章\n\n深度求索的吉祥物是一头蓝色的鲸鱼。", encoding="utf-8")
+    (bad / "dates.jsonl").write_text('{"id": "x1", "date": "2024-13-45", "text": "海豚每天吃五公斤鱼。"}\n',
+                                     encoding="utf-8")
     out = rag("ingest", str(bad), env_extra={"VECTORSTORE_DIR": str(private_index)})
     assert out.returncode == 0
-    assert "documents read: 1" in out.stdout and "failed garbage.txt" in out.stdout
+    assert "documents read: 2" in out.stdout and "failed garbage.txt" in out.stdout
+    # stored without its date, and said so once
+    assert (out.stdout + out.stderr).count("dates.jsonl#x1: dropped date '2024-13-45' (not a date)") == 1
 
     out = rag("ask", "梁文锋毕业于哪所大学？", env_extra={"VECTORSTORE_DIR": str(private_index)})
     assert "浙江大学" in out.stdout  # what was stored before is still there

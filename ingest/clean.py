@@ -99,6 +99,7 @@ def clean_text(raw: str, html: bool = False, source: str = "<text>", title: str 
     raw = _MD_STRONG.sub(r"\1", _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", raw)))
     lines = [_squash(line) for line in raw.splitlines()]
     lines = [line for line in lines if not _take_url_line(line, meta)]
+    lines = _take_dateline(lines, meta, source)
     paragraphs = _drop_chrome(lines)
     if meta["title"] is None and paragraphs:
         meta["title"] = _headline(paragraphs)
@@ -254,6 +255,36 @@ def _take_url_line(line: str, meta: dict) -> bool:
     if m and meta["url"] is None:
         meta["url"] = m.group(1)
     return bool(m) or bool(_RULE.match(line))
+
+
+# a news dateline: the date (and time), maybe the source/author/editor, nothing else
+_DATELINE_DATE = re.compile(r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
+_DATELINE_FIELD = re.compile(r"(?:来源|來源|作者|记者|記者|编辑|編輯|责任编辑|責任編輯|出处|出處|发布时间|發布時間|时间|時間)"
+                             r"\s*[:：]\s*[^\s:：|]{0,30}")
+_DATELINE_LINES = 5     # only near the top: a date heading inside a timeline article is text
+_TIMELINE_LINES = 20    # a second date-only line among these: a timeline, and none is a dateline
+
+
+def _take_dateline(lines: list[str], meta: dict, source: str) -> list[str]:
+    """``lines`` without the dateline near the top (2023年03月30日 来源：示例新闻网), its date kept as
+    the published date when the page declared none.
+
+    subtle: left in, it was a quotable sentence — answered for 2023年3月30日发生了什么？, and
+    for off-corpus English questions too.
+    """
+    top = [i for i, line in enumerate(lines) if line][:_TIMELINE_LINES]
+    found = [i for i in top if _is_dateline(lines[i])]
+    if len(found) != 1 or top.index(found[0]) >= _DATELINE_LINES:
+        return lines        # none, or a timeline's date headings (2023年3月30日 / 公司成立。/ 2023年4月1日 …)
+    i = found[0]
+    day = re.sub(r"\s", "", _DATELINE_DATE.search(lines[i]).group(1))
+    meta["published"] = meta["published"] or iso_date(day, source)
+    return lines[:i] + lines[i + 1:]
+
+
+def _is_dateline(line: str) -> bool:
+    return (len(line) <= 80 and bool(_DATELINE_DATE.search(line))
+            and not _DATELINE_FIELD.sub("", _DATELINE_DATE.sub("", line, count=1)).strip(" |/·-—,，"))
 
 
 def _squash(line: str) -> str:

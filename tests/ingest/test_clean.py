@@ -116,8 +116,8 @@ def _page(head: str, body: str) -> Document:
     ('<meta name="pubdate" content="2025-01-26">', '<time datetime="2025-01-27"></time><p class="date">2025-01-28</p>',
      "2025-01-26"),
     ("", '<p class="date">2025-01-28</p><time datetime="2025-01-27"></time>', "2025-01-27"),
-    # not a marker: a class that only contains "date"
-    ("", '<p class="update-note">2025-01-28</p>', None),
+    # not a marker: a class that only contains "date" (and an "updated on" line is no dateline)
+    ("", '<p class="update-note">更新于 2025-01-28</p>', None),
     ('<meta name="pubdate" content="">', '<p class="date"></p>', None),
 ])
 def test_html_publication_date_markers(head, body, published):
@@ -242,3 +242,17 @@ def test_a_title_the_loader_knows_is_not_guessed_again(known, raw, text):
     doc = clean(Document(page_content=raw, metadata={"source": "row.jsonl#1", "format": "article", "title": known}))
     assert doc.page_content == text
     assert doc.metadata["title"] == (known or "深度求索简介")
+
+
+@pytest.mark.parametrize("raw,body,published", [
+    ("南韩\n2023年03月30日  来源：示例新闻网\n南韩是东亚国家。", "南韩是东亚国家。", "2023-03-30"),
+    ("标题在这里\n2023-03-30 08:15 来源：新华社 作者：张三\n正文第一段。", "正文第一段。", "2023-03-30"),
+    ("新闻\n來源：示例新聞網 2023/3/30\n正文在此。", "正文在此。", "2023-03-30"),
+    # a timeline's date headings and dated sentences are text
+    ("时间线\n2023年3月30日\n公司成立。\n2023年4月1日\n第一次融资。", "2023年3月30日\n\n公司成立。\n\n2023年4月1日\n\n第一次融资。", None),
+    ("大事记\n\n2023年3月30日：公司发布了新模型。", "2023年3月30日：公司发布了新模型。", None),
+    ("", "", None),
+])
+def test_a_dateline_near_the_top_is_metadata_not_text(raw, body, published):
+    text, meta = clean_text(raw)
+    assert text == body and meta["published"] == published

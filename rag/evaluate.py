@@ -23,8 +23,8 @@ from pathlib import Path
 from langchain_chroma import Chroma
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest import find_files, load_path, to_canonical
-from ingest.errors import EvalDataError, LLMError
+from ingest import ArticleColumns, find_files, load_path, to_canonical
+from ingest.errors import ConfigError, EvalDataError, LLMError
 from rag.index.vectors import open_ephemeral_client
 
 __all__ = ["load_qa", "is_correct", "evaluate", "format_table", "rank_of", "retrieval_metrics",
@@ -136,9 +136,14 @@ def _row(r: dict) -> dict:
             "answerer": r["answerer"], "notice": r["notice"]}
 
 
-def build_baseline(embeddings, corpus: Path, client=None, name: str = "baseline") -> Chroma:
-    """Vanilla LangChain index: default splitter over raw file text, same embeddings."""
-    docs = [d for f in find_files(corpus) for d in load_path(f).documents]
+def build_baseline(embeddings, corpus: Path, client=None, name: str = "baseline", columns=None) -> Chroma:
+    """Vanilla LangChain index: default splitter over raw file text, same embeddings.
+
+    subtle: documents are labelled as the product labels them (relative to the folder, rows as
+    file#id), or a nested archive's QA sources never matched the baseline's bare file names.
+    """
+    root = corpus if corpus.is_dir() else None
+    docs = [d for f in find_files(corpus) for d in load_path(f, root, columns=columns).documents]
     chunks = RecursiveCharacterTextSplitter().split_documents(docs)
     vs = Chroma(name, embeddings, client=client or open_ephemeral_client())
     vs.add_documents(chunks)
@@ -156,7 +161,7 @@ def baseline_rows(vs: Chroma, items: list[dict], k: int = 4) -> list[dict]:
 
 
 def _baseline(engine, items: list[dict], corpus: Path) -> list[dict]:
-    vs = build_baseline(engine.embeddings, corpus)
+    vs = build_baseline(engine.embeddings, corpus, columns=ArticleColumns.parse(engine.settings.article_columns))
     try:
         return baseline_rows(vs, items)
     finally:
@@ -221,6 +226,10 @@ def mean(values) -> float | None:
 def evaluate(engine, qa_file: Path, answerer: str | None = None, baseline: bool = True) -> dict:
     """Metrics per language and overall; ``answerer`` switches extractive/llm for the run."""
     items = load_qa(qa_file)
+    if baseline and not Path(engine.settings.corpus_dir).exists():
+        # subtle: checked before any question is asked, not after all of them
+        raise ConfigError(f"The baseline is built from CORPUS_DIR ({engine.settings.corpus_dir}), which does not "
+                          "exist: set CORPUS_DIR to the folder you ingested, or pass --no-baseline.")
     if answerer:
         engine.use_answerer(answerer)
     engine.ensure_index()

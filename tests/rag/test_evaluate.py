@@ -3,7 +3,7 @@ from collections import Counter
 
 import pytest
 
-from ingest.errors import EvalDataError
+from ingest.errors import ConfigError, EvalDataError
 from rag.evaluate import evaluate, format_table, is_correct, load_qa
 from tests.conftest import ROOT
 
@@ -80,3 +80,38 @@ def test_a_bad_qa_file_is_one_line_naming_the_line_and_the_shape(tmp_path, conte
     assert message in text and str(path) in text and "\n" not in text
     if content is not None:
         assert "id, question, lang, answers" in text and "tests/qa/qa.jsonl" in text
+
+
+@pytest.mark.slow
+def test_the_baseline_labels_a_nested_archive_as_the_product_does(tmp_path, embeddings):
+    from rag import Engine, Settings
+
+    archive = tmp_path / "archive"
+    (archive / "2023" / "03").mkdir(parents=True)
+    (archive / "2023" / "03" / "harbour.txt").write_text("白鹭港的灯塔\n\n白鹭港的灯塔建于一九二三年，高四十二米。",
+                                                         encoding="utf-8")
+    (archive / "feed.jsonl").write_text(json.dumps({"id": "r1", "text": "海豚馆的海豚每天吃五公斤鱼。"},
+                                                   ensure_ascii=False) + "\n", encoding="utf-8")
+    engine = Engine(Settings(_env_file=None, vectorstore_dir=tmp_path / "vs", corpus_dir=archive), embeddings=embeddings)
+    engine.ingest(archive)
+    qa = tmp_path / "qa.jsonl"
+    rows = [{"id": "a", "question": "白鹭港的灯塔有多高？", "lang": "zh-Hans", "answers": [["四十二米"]],
+             "sources": ["2023/03/harbour.txt"], "answerable": True},
+            {"id": "b", "question": "海豚每天吃多少鱼？", "lang": "zh-Hans", "answers": [["五公斤"]],
+             "sources": ["feed.jsonl#r1"], "answerable": True}]
+    qa.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    overall = evaluate(engine, qa)["by_group"]["overall"]
+    assert overall["hit@1"] == 1.0 and overall["baseline"]["hit@1"] == 1.0     # was 0.0: bare file names
+
+
+def test_a_missing_corpus_dir_is_reported_before_any_question_is_asked(tmp_path):
+    class Unasked:
+        settings = type("S", (), {"corpus_dir": tmp_path / "nope", "article_columns": ""})()
+
+        def __getattr__(self, name):
+            raise AssertionError(f"the engine was used ({name}) before the baseline's folder was checked")
+
+    qa = tmp_path / "qa.jsonl"
+    qa.write_text(GOOD, encoding="utf-8")
+    with pytest.raises(ConfigError, match="CORPUS_DIR .*nope.*--no-baseline"):
+        evaluate(Unasked(), qa)

@@ -33,6 +33,7 @@ from rag.condense import asks, standalone_query
 from rag.index.lexical import warm as warm_lexical
 from rag.index.store import DocumentInfo, Store
 from rag.index.vectors import ChromaTarget
+from rag.index.withdrawn import withdraw
 from rag.indexer import Chunking, ingest_path, ingest_upload
 from rag.questions import has_content, validate_history, validate_question
 from rag.retriever import HybridRetriever
@@ -200,9 +201,11 @@ class Engine:
 
     def ingest(self, path: Path | None = None, rebuild: bool = False,
                progress: Callable[[str, int], None] | None = None,
-               chunk_progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
+               chunk_progress: Callable[[str, int, int], None] | None = None,
+               include_deleted: bool = False) -> IngestReport:
         """Ingest a file or folder; ``progress(file_name, total_files)`` is called per file,
-        ``chunk_progress(file_name, embedded, total_chunks)`` per batch of a file."""
+        ``chunk_progress(file_name, embedded, total_chunks)`` per batch of a file. Documents
+        deleted from the library are skipped unless ``include_deleted``."""
         reset = self.store.reset if rebuild else (lambda: None)
 
         def claim() -> None:
@@ -211,15 +214,16 @@ class Engine:
             # and claims nothing, so an empty store still gets the demo)
             reset()
             self.store.mark_first_build("done")
-        return self._ingest(Path(path or self.settings.corpus_dir), rebuild, progress, chunk_progress, claim)
+        return self._ingest(Path(path or self.settings.corpus_dir), rebuild, progress, chunk_progress, claim,
+                            include_deleted)
 
     def _ingest(self, path: Path, rebuild: bool = False, progress=None, chunk_progress=None,
-                before_first_write: Callable[[], None] | None = None) -> IngestReport:
+                before_first_write: Callable[[], None] | None = None, include_deleted: bool = False) -> IngestReport:
         with self._write_lock, self.store.writer():
             if not rebuild:
                 self.store.check_model()
             return ingest_path(self.store, path, self.chunking, progress, chunk_progress,
-                               before_first_write=before_first_write)
+                               before_first_write=before_first_write, include_deleted=include_deleted)
 
     def upload(self, name: str, data: bytes,
                chunk_progress: Callable[[str, int, int], None] | None = None) -> IngestReport:
@@ -281,8 +285,11 @@ class Engine:
         with self.store.writer():
             # subtle: an export's rows are documents of their own (upload:feed.jsonl#12); by the
             # file's id, deleting removed nothing and returned 0
-            rows = [] if self.store.document(doc_id) else sorted(self.store.doc_ids_under(doc_id + "#"))
-            return sum(self.store.delete_document(d) for d in rows or [doc_id])
+            gone = [doc_id] if self.store.document(doc_id) else sorted(self.store.doc_ids_under(doc_id + "#"))
+            removed = sum(self.store.delete_document(d) for d in gone or [doc_id])
+            # subtle: a file on disk is still there; the next ingest of its folder must not add it back
+            withdraw(self.store.catalog, gone)
+            return removed
 
 
 def chroma_target(s: Settings) -> ChromaTarget:

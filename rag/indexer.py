@@ -25,6 +25,7 @@ from ingest import (ArticleColumns, Loaded, file_id, find_files, folder_prefix, 
                     prepare, upload_id)
 from ingest.errors import CorpusQAError, EmptyCorpusError
 from rag.index.store import Store
+from rag.index.withdrawn import restore, withdrawn
 from rag.types import IngestReport
 
 __all__ = ["Chunking", "ingest_path", "ingest_upload"]
@@ -82,12 +83,14 @@ def _stage_warnings(into: list[str]) -> Iterator[None]:
 def ingest_path(store: Store, path: Path, chunking: Chunking,
                 progress: Callable[[str, int], None] | None = None,
                 chunk_progress: Callable[[str, int, int], None] | None = None,
-                before_first_write: Callable[[], None] | None = None) -> IngestReport:
+                before_first_write: Callable[[], None] | None = None,
+                include_deleted: bool = False) -> IngestReport:
     """Ingest a file or folder. Raises before touching the store if there is nothing to read.
 
     ``before_first_write`` (``--rebuild``'s reset) runs once, just before the first document
     is stored: subtle: a bad path, an empty folder or one of unreadable files must not empty
-    the index.
+    the index. A document the user deleted from the library is skipped (``report.withdrawn``)
+    unless ``include_deleted``, which adds back those under ``path``.
     """
     files = find_files(path)
     if not files:
@@ -96,6 +99,8 @@ def ingest_path(store: Store, path: Path, chunking: Chunking,
     report, seen = IngestReport(), set()
     first_write = _once(before_first_write)
     with _stage_warnings(report.warnings), store.writer():
+        if include_deleted:
+            restore(store.catalog, folder_prefix(root) if root is not None else file_id(path))
         for f in files:
             try:
                 loaded = load_path(f, root, chunking.max_bytes, chunking.columns)
@@ -131,6 +136,9 @@ def _store_all(store: Store, loaded: Loaded, chunking: Chunking, report: IngestR
         report.failed.append((label_, reason))
     for raw in loaded.documents:
         seen.add(raw.metadata["doc_id"])
+        if withdrawn(store.catalog, raw.metadata["doc_id"]):
+            report.withdrawn.append(raw.metadata["source"])
+            continue
         try:
             chunks = prepare(raw, chunking.size, chunking.overlap)
         except CorpusQAError as exc:

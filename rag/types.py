@@ -69,6 +69,7 @@ class IngestReport:
     sources: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)   # an upload that replaced a document of the same name
     warnings: list[str] = field(default_factory=list)   # stored, but a field was dropped ("x#a3: dropped date …")
+    withdrawn: list[str] = field(default_factory=list)  # skipped: deleted in the library (--include-deleted)
 
     def summary(self) -> str:
         # subtle: files_read counts documents (each row of an export is one), and the other
@@ -76,4 +77,6 @@ class IngestReport:
         line = (f"documents read: {self.files_read}, chunks added: {self.chunks_added}, "
                 f"chunks unchanged: {self.unchanged}, chunks removed: {self.removed}, failed: {len(self.failed)}")
         return "\n".join([line] + [f"  failed {name}: {reason}" for name, reason in self.failed]
-                         + [f"  warning {warning}" for warning in self.warnings])
+                         + [f"  warning {warning}" for warning in self.warnings]
+                         + [f"  skipped {name}: deleted in the library (`rag ingest --include-deleted PATH` adds it back)"
+                            for name in self.withdrawn])

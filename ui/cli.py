@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="a file or folder (.txt .md .html .pdf .docx .jsonl .csv); default: CORPUS_DIR")
     ing.add_argument("--rebuild", action="store_true",
                      help="replace the whole index with PATH's documents (once the first one has loaded)")
+    ing.add_argument("--include-deleted", action="store_true",
+                     help="also add back PATH's documents that were deleted from the library (skipped otherwise)")
     ask = sub.add_parser("ask", help="answer a question with citations")
     ask.add_argument("question", help="in 简体, 繁體 or English (one starting with - goes after --)")
     ask.add_argument("--script", choices=["zh-Hans", "zh-Hant", "en"], help="answer in this script (default: the question's)")
@@ -92,7 +94,8 @@ def _progress_bar(desc: str) -> Iterator[tuple[Callable[[str, int], None], Calla
 
 def _ingest(engine: Engine, args) -> None:
     with _progress_bar("ingest") as (progress, chunk_progress):
-        report = engine.ingest(args.path, rebuild=args.rebuild, progress=progress, chunk_progress=chunk_progress)
+        report = engine.ingest(args.path, rebuild=args.rebuild, progress=progress, chunk_progress=chunk_progress,
+                               include_deleted=args.include_deleted)
     print(report.summary())
 
 

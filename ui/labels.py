@@ -125,10 +125,11 @@ REPLACE, KEEP = "替换 / Replace", "保留原文档 / Keep the existing one"
 REPLACE_SKIPPED = "未上传，保留了原文档。 / Not uploaded; the existing document was kept."
 REPLACED = "已替换 / Replaced"
 DELETE_ASK = "确定删除《{source}》？此操作无法撤销。 · Delete “{source}”? This cannot be undone."
-# subtle: a document read from a folder comes back with the next ingest of that folder
-DELETE_ASK_FILE = ("确定删除《{source}》？它的文件仍在导入的文件夹中，下次导入该文件夹时会重新加入；要永久移除，"
-                   "请同时删除或移走该文件。 · Delete “{source}”? Its file is still in the ingested folder: the "
-                   "next ingest of that folder adds it back. To keep it out, delete or move the file too.")
+# subtle: a document read from a folder stays in it: say that ingests skip it from now on
+DELETE_ASK_FILE = ("确定删除《{source}》？它的文件仍留在导入的文件夹中，之后导入该文件夹时会跳过它（"
+                   "`rag ingest --include-deleted` 可重新加入）。 · Delete “{source}”? Its file stays in the "
+                   "ingested folder; later ingests of that folder skip it (`rag ingest --include-deleted` adds "
+                   "it back).")
 DELETE_CONFIRM, CANCEL = "确认删除 / Yes, delete", "取消 / Cancel"
 ARTICLE_TITLE = "全文 / Full article"
 ARTICLE_MISSING = "文库中没有这篇文档（可能已被删除）。 · This document is not in the library (deleted?)."

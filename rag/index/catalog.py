@@ -173,6 +173,13 @@ class Catalog:
         with self._lock:
             (db or self._db).execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
+    def unset_prefixed(self, prefix: str) -> list[str]:
+        """Delete the meta keys starting with ``prefix``; returns them."""
+        with self.transaction() as db:
+            keys = [r[0] for r in db.execute("SELECT key FROM meta WHERE substr(key, 1, ?) = ?", (len(prefix), prefix))]
+            db.executemany("DELETE FROM meta WHERE key=?", [(k,) for k in keys])
+        return keys
+
     def set_if_absent(self, key: str, value) -> None:
         with self._lock:
             self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, value))

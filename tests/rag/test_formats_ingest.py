@@ -79,6 +79,30 @@ def test_an_export_ingested_again_by_its_path_loses_the_rows_it_no_longer_holds(
     assert engine.count_documents() == 2
 
 
+def test_a_document_deleted_from_the_library_stays_out_of_later_ingests_until_asked_back(tmp_path, embeddings):
+    engine = _engine(tmp_path, embeddings)
+    engine.store.mark_first_build("done")
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "takedown.txt").write_text("被撤下的文章\n\n这篇文章因法律原因被撤下。", encoding="utf-8")
+    (folder / "keep.txt").write_text("保留的文章\n\n白鹭港的灯塔高四十二米。", encoding="utf-8")
+    (folder / "feed.jsonl").write_text(_jsonl(ROW_A, {**ROW_B, "id": "b1"}), encoding="utf-8")
+    engine.ingest(folder)
+    engine.delete(f"file:{folder.resolve()}/takedown.txt")
+    engine.delete(f"file:{folder.resolve()}/feed.jsonl#b1")          # one row of an export
+    engine.upload("note.txt", "上传的笔记：海豚每天吃五公斤鱼。".encode())
+    engine.delete("upload:note.txt")
+    again = engine.ingest(folder)
+    assert sorted(again.withdrawn) == ["feed.jsonl#b1", "takedown.txt"] and again.chunks_added == 0
+    assert "skipped takedown.txt: deleted in the library" in again.summary()
+    assert sorted(d.source for d in engine.documents()) == ["feed.jsonl#a1", "keep.txt"]
+    assert engine.ingest(folder / "feed.jsonl").withdrawn == ["feed.jsonl#b1"]      # by the file's path too
+    back = engine.ingest(folder, include_deleted=True)
+    assert back.withdrawn == [] and back.chunks_added >= 2
+    assert len(engine.documents()) == 4 and engine.ingest(folder).withdrawn == []
+    assert engine.upload("note.txt", "上传的笔记：海豚每天吃五公斤鱼。".encode()).chunks_added == 1  # uploads: gone is gone
+
+
 def test_reuploaded_export_replaces_its_rows_and_would_replace_says_so(tmp_path, embeddings):
     engine = _engine(tmp_path, embeddings)
     engine.store.mark_first_build("done")  # an empty library of uploads only

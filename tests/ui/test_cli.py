@@ -185,3 +185,20 @@ def test_the_progress_bar_moves_from_the_first_stored_batch(monkeypatch):
         assert "news.jsonl#a1 2/3 chunks" in err.getvalue()
         progress("news.jsonl", 1)
     assert "1/1" in err.getvalue()
+
+
+def test_ingest_takes_include_deleted(monkeypatch):
+    from ui import cli
+
+    seen = {}
+
+    class Engine:
+        def ingest(self, path, **kwargs):
+            seen.update(kwargs)
+            from rag.types import IngestReport
+            return IngestReport()
+
+    cli._ingest(Engine(), cli._parser().parse_args(["ingest", "archive", "--include-deleted"]))
+    assert seen["include_deleted"] is True
+    cli._ingest(Engine(), cli._parser().parse_args(["ingest", "archive"]))
+    assert seen["include_deleted"] is False

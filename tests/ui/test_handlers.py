@@ -207,13 +207,13 @@ def test_paging_search_and_confirmations(tmp_path, embeddings):
     assert not any(":" in v for v in choices.values())  # keys, not upload:/file: ids (server paths)
     status, doomed, row = lib.ask_delete(next(iter(choices.values())))
     assert "cqa-question" in status and engine.find(doomed).doc_id == "upload:doc03.txt" and row["visible"]
-    assert "cannot be undone" in status and "adds it back" not in status
+    assert "cannot be undone" in status and "skip it" not in status
     folder = tmp_path / "folder"
     folder.mkdir()
     (folder / "disk.txt").write_text("磁盘上的文件\n\n这篇文章来自一个文件夹。", encoding="utf-8")
     engine.ingest(folder)
     on_disk = next(v for label, v in lib.view("disk", 1)[2]["choices"])
-    assert "the next ingest of that folder adds it back" in lib.ask_delete(on_disk)[0]   # it would come back
+    assert "later ingests of that folder skip it" in lib.ask_delete(on_disk)[0]
     assert engine.document("upload:doc03.txt") is not None
     status, *_ = lib.delete(doomed)
     assert "cqa-ok" in status and engine.document("upload:doc03.txt") is None

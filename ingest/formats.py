@@ -29,6 +29,12 @@ __all__ = ["ArticleColumns", "Loaded", "pdf_document", "docx_document", "article
 log = logging.getLogger(__name__)
 ROW_SUFFIXES = (".jsonl", ".csv")
 _FIELDS = ("id", "title", "date", "url", "text")
+_ALIASES = {"id": ("article_id", "guid", "uuid", "编号", "編號"),
+            "title": ("headline", "标题", "標題", "题目", "題目"),
+            "date": ("pub_date", "published", "publish_time", "pubdate", "date_published", "日期", "发布时间",
+                     "發布時間", "时间", "時間"),
+            "url": ("link", "source_url", "链接", "連結", "网址", "網址"),
+            "text": ("body", "content", "article", "正文", "内容", "內容")}
 _OCR_FIX = "it has no text layer (a scan?); run OCR on it first (e.g. `ocrmypdf in.pdf out.pdf`) and add the result"
 
 
@@ -41,6 +47,7 @@ class ArticleColumns:
     date: str = "date"
     url: str = "url"
     text: str = "text"
+    named: frozenset = frozenset()     # the fields ARTICLE_COLUMNS set: only their column is read
 
     @classmethod
     def parse(cls, spec: str) -> "ArticleColumns":
@@ -52,7 +59,21 @@ class ArticleColumns:
                 raise ConfigError(f"ARTICLE_COLUMNS entry {part!r} is invalid: use field:column with field one of "
                                   f"{', '.join(_FIELDS)}, e.g. ARTICLE_COLUMNS=title:headline,text:body.")
             mapping[key.strip()] = column.strip()
-        return cls(**mapping)
+        named = frozenset(f for f, column in mapping.items() if column != getattr(cls, f))
+        return cls(**mapping, named=named)
+
+    def value(self, row, field: str):
+        """The row's ``field``: its column, or for a field ARTICLE_COLUMNS did not name, the
+        first of the names CMS exports commonly use for it (body, headline, pub_date, link…).
+
+        subtle: one folder often holds exports of two systems; one mapping for all of them
+        failed one of the two whole."""
+        if not isinstance(row, dict):
+            return None
+        column = getattr(self, field)
+        if column in row or field in self.named:
+            return row.get(column)
+        return next((row[alias] for alias in _ALIASES[field] if alias in row), None)
 
 
 @dataclass
@@ -151,9 +172,10 @@ def article_rows(name: str, text: str, doc_id: str, columns: ArticleColumns) -> 
     for line, row, problem in rows:
         key = _row_key(row, columns, line)
         label, row_id = f"{name}#{key}", f"{doc_id}#{key}"
-        body = row.get(columns.text) if isinstance(row, dict) else None
+        body = columns.value(row, "text")
         if problem is None and not (isinstance(body, str) and body.strip()):
-            problem = f"no text in column {columns.text!r}"
+            problem = f"no text in column {columns.text!r}" + (
+                "" if columns.text in row else f" (its columns: {', '.join(map(str, row))})")
         if problem is None and key in first_line:
             # subtle: a second row with the same id would replace the first one's article
             problem = f"id {key!r} repeats line {first_line[key]}'s; each row needs its own id (this row was skipped)"
@@ -162,8 +184,8 @@ def article_rows(name: str, text: str, doc_id: str, columns: ArticleColumns) -> 
             loaded.failed.append((label, f"line {line}: {problem}", row_id))
             continue
         loaded.documents.append(Document(page_content=body, metadata=_meta(
-            row_id, label, "article", title=_str(row.get(columns.title)), url=_str(row.get(columns.url)),
-            published=iso_date(row.get(columns.date), label))))
+            row_id, label, "article", title=_str(columns.value(row, "title")), url=_str(columns.value(row, "url")),
+            published=iso_date(columns.value(row, "date"), label))))
     if not loaded.documents:
         reasons = "; ".join(r for _, r, _ in loaded.failed[:3]) or "no rows"
         raise UnreadableFileError(name, f"no article with text ({reasons}); columns are set by ARTICLE_COLUMNS")
@@ -195,8 +217,7 @@ def _csv_rows(text: str):
 
 
 def _row_key(row, columns: ArticleColumns, line: int) -> str:
-    value = row.get(columns.id) if isinstance(row, dict) else None
-    value = _str(value)
+    value = _str(columns.value(row, "id"))
     # '#' and '/' would make a row id look like another row or a subfolder
     return re.sub(r"[#/\s]+", "_", value)[:80] if value else str(line)
 

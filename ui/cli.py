@@ -175,7 +175,7 @@ def _setting_error(exc: ValidationError) -> str:
     if not first["loc"]:   # a rule across settings (CHUNK_OVERLAP < CHUNK_SIZE) names its own settings
         return f"settings are invalid: {message}. Fix them in the environment or .env."
     name = ".".join(str(p) for p in first["loc"]).upper()
-    return f"setting {name}={first.get('input')!r} is invalid: {message}. Fix it in the environment or .env."
+    return f"setting {name}={first.get('input')!r} is invalid: {message.rstrip('.')}. Fix it in the environment or .env."
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -98,6 +98,22 @@ def test_csv_with_configured_columns_and_multiline_fields():
     assert loaded.failed[0][:2] == ("feed.csv#4", "line 4: no text in column 'body'")
 
 
+def test_a_cms_export_s_usual_column_names_are_read_without_a_mapping():
+    # two systems' exports in one folder: one ARTICLE_COLUMNS could not fit both
+    cms = 'article_id,headline,pub_date,link,body,section\nk9,灯塔开放,2024-05-01,https://e.com/k9,灯塔今日开放。,本地\n'
+    doc = load_documents("cms.csv", cms.encode()).documents[0]
+    assert (doc.metadata["source"], doc.metadata["title"], doc.metadata["published"], doc.metadata["url"],
+            doc.page_content) == ("cms.csv#k9", "灯塔开放", "2024-05-01", "https://e.com/k9", "灯塔今日开放。")
+    row = json.dumps({"id": "a", "title": "甲", "text": "甲文。", "body": "不是它。"}, ensure_ascii=False)
+    assert load_documents("e.jsonl", row.encode()).documents[0].page_content == "甲文。"   # the named column first
+
+
+def test_a_column_ARTICLE_COLUMNS_names_is_the_only_one_read_and_a_miss_lists_the_row_s_columns():
+    cms = 'article_id,headline,body\nk9,灯塔开放,灯塔今日开放。\nk10,空行,\n'
+    with pytest.raises(UnreadableFileError, match=r"no text in column 'story' \(its columns: article_id, headline, body\)"):
+        load_documents("cms.csv", cms.encode(), columns=ArticleColumns.parse("text:story"))
+
+
 def test_export_without_any_good_row_is_an_error():
     with pytest.raises(UnreadableFileError, match="no article with text.*ARTICLE_COLUMNS"):
         load_documents("e.jsonl", b'{"title": "x"}\n')

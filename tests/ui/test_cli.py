@@ -87,6 +87,7 @@ def test_ask_on_an_empty_index_without_the_default_corpus_says_to_ingest(tmp_pat
     ({"CHUNK_SIZE": "100", "CHUNK_OVERLAP": "200"}, ["CHUNK_OVERLAP (200)", "CHUNK_SIZE (100)"], ["{", "Value error"]),
     # an empty VECTORSTORE_DIR= was the current folder, which then received the index's files
     ({"VECTORSTORE_DIR": ""}, ["VECTORSTORE_DIR", "empty"], []),
+    ({"ARTICLE_COLUMNS": "title:headline,body:text"}, ["ARTICLE_COLUMNS", "'body:text'"], [".."]),
 ])
 def test_bad_setting_is_one_line(private_index, tmp_path, settings, names, unsaid):
     work = tmp_path / "work"

@@ -107,6 +107,8 @@ def clean_text(raw: str, html: bool = False, source: str = "<text>", title: str 
         paragraphs.remove(meta["title"])
     if meta["published"] is None and meta["url"]:
         meta["published"] = _date_from_url(meta["url"])
+    if meta["published"] is None:
+        meta["published"] = _date_from_name(source)
     return "\n\n".join(paragraphs), meta
 
 
@@ -338,6 +340,20 @@ def _headline(paragraphs: list[str]) -> str | None:
         if 4 <= len(p) <= 60 or (i == 0 and _NAME.fullmatch(p)):
             return p
     return None
+
+
+# 2021-06-30_体育馆.txt, 20210630-x.html, 2021/06/30/x.txt (not an export row's id: news.jsonl#20210630)
+_NAME_DATE = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d\d)[-_./]?(\d\d)[-_./]?(\d\d)(?![0-9A-Za-z])")
+
+
+def _date_from_name(source: str) -> str | None:
+    """The date a newsroom file name or folder path carries, when nothing else gave one."""
+    m = _NAME_DATE.search(source.split("#", 1)[0])
+    try:
+        day = date(*map(int, m.groups())) if m else None
+    except ValueError:
+        return None
+    return day.isoformat() if day and _PLAUSIBLE[0] <= day < _PLAUSIBLE[1] else None
 
 
 def _date_from_url(url: str) -> str | None:

@@ -256,3 +256,14 @@ def test_a_title_the_loader_knows_is_not_guessed_again(known, raw, text):
 def test_a_dateline_near_the_top_is_metadata_not_text(raw, body, published):
     text, meta = clean_text(raw)
     assert text == body and meta["published"] == published
+
+
+@pytest.mark.parametrize("source,published", [
+    ("2021-06-30_体育馆.txt", "2021-06-30"), ("20210630-gym.html", "2021-06-30"), ("2021/06/30/gym.txt", "2021-06-30"),
+    ("report_1999_12_31.pdf", "1999-12-31"),
+    ("a20250127b.txt", None), ("000_47c153a9fafeb903.txt", None), ("news.jsonl#20210630", None),   # a hash, a row id
+    ("2021-13-45.txt", None), ("1850-01-01.txt", None), ("", None),
+])
+def test_a_date_in_the_file_name_or_path_is_the_last_resort(source, published):
+    doc = clean(Document(page_content="体育馆翻新完成\n\n体育馆今天重新开放。", metadata={"source": source}))
+    assert doc.metadata.get("published") == published

@@ -57,7 +57,7 @@ class HybridRetriever(BaseRetriever):
         sims = {d.id: s for d, s in dense}
         rankings = [[d.id for d, _ in dense], [d.id for d, _ in lexical], self._by_best_sentence(vector, by_id)]
         fused = rrf(rankings, self.rrf_k)
-        ranked = sorted(fused, key=fused.get, reverse=True)[:k]
+        ranked = _distinct(sorted(fused, key=fused.get, reverse=True), by_id)[:k]
         return [
             Document(id=i, page_content=by_id[i].page_content,
                      metadata={**by_id[i].metadata, "rank": r, "rrf": fused[i], "dense": sims.get(i)})
@@ -82,3 +82,19 @@ def _check_k(k: object) -> int:
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
         raise ValueError(f"k must be a whole number from 1 to {MAX_K}, got {k!r}.")
     return k
+
+
+def _distinct(ranked: list[str], by_id: dict[str, Document]) -> list[str]:
+    """``ranked`` without a chunk whose text a better-ranked one already has.
+
+    subtle: a news archive holds wire copies — the same article under two files — and their
+    identical chunks filled all five passages handed to the answerer (and the cards).
+    """
+    seen: set[str] = set()
+    out = []
+    for i in ranked:
+        text = by_id[i].page_content
+        if text not in seen:
+            seen.add(text)
+            out.append(i)
+    return out

@@ -50,3 +50,18 @@ def test_per_call_k_overrides_the_constructor(engine):
     assert len(retriever.invoke("DeepSeek的创始人是谁？", k=2)) == 2
     assert len(retriever.invoke("DeepSeek的创始人是谁？")) == 5
     assert [d.metadata["rank"] for d in retriever.invoke("DeepSeek的创始人是谁？", k=3)] == [0, 1, 2]
+
+
+def test_wire_copies_do_not_fill_the_passages(tmp_path, embeddings):
+    from rag import Engine, Settings
+
+    engine = Engine(Settings(_env_file=None, vectorstore_dir=tmp_path / "vs", corpus_dir=tmp_path / "none"),
+                    embeddings=embeddings)
+    engine.store.mark_first_build("done")
+    story = "男子百米决赛\n\n男子100米决赛将于周六晚上八点在体育场举行，八名选手参赛。".encode()
+    for name in ("wire_a.txt", "wire_b.txt", "wire_c.txt"):
+        engine.upload(name, story)
+    engine.upload("other.txt", "女子跳远\n\n女子跳远决赛将于周日下午举行。".encode())
+    docs = engine.retriever.invoke("男子100米决赛什么时候举行？", k=3)
+    texts = [d.page_content for d in docs]
+    assert len(texts) == len(set(texts)) and any("跳远" in t for t in texts)

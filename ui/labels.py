@@ -115,7 +115,7 @@ INCOMPLETE = "未完成 / incomplete"
 INCOMPLETE_HINT = ("上次写入未完成，可能缺少部分内容；重新上传或重新导入即可补全。 · The last write did not finish; "
                    "some passages may be missing — upload or ingest it again to complete it.")
 READ = "阅读全文 / Read"
-SEARCH_LABEL = "搜索标题或文件名 / Search titles and file names"
+SEARCH_LABEL = "搜索标题、文件名或日期（2020-10） / Search titles, file names or dates (2020-10)"
 PREV, NEXT = "‹ 上一页 / Previous", "下一页 / Next ›"
 # {documents}/{chunks}: the English noun for that count ("1 document", "2 documents"), see render.english_count
 PAGE_OF = "第 {page}/{pages} 页，共 {total} 篇 · Page {page} of {pages} ({total} {documents})"

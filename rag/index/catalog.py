@@ -20,6 +20,7 @@ the order of writes across both stores (``rag.index.store``).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -58,7 +59,8 @@ _IN_PAGE = 500   # ids per ``IN (...)`` read: well under SQLite's bound-variable
 # canonical forms; the raw forms are compared too, because a phrase conversion (軟體→软件) can
 # break a substring (體) that the text as written does contain.
 _MATCHES = ("(?1='' OR source LIKE ?2 ESCAPE '\\' OR title LIKE ?2 ESCAPE '\\' "
-            "OR canonical(source) LIKE ?3 ESCAPE '\\' OR canonical(title) LIKE ?3 ESCAPE '\\')")
+            "OR canonical(source) LIKE ?3 ESCAPE '\\' OR canonical(title) LIKE ?3 ESCAPE '\\' "
+            "OR published LIKE ?4 ESCAPE '\\')")
 
 
 def _escape_like(text: str) -> str:
@@ -66,8 +68,10 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _match_args(search: str) -> tuple[str, str, str]:
-    return search, f"%{_escape_like(search)}%", f"%{_escape_like(_canonical(search))}%"
+def _match_args(search: str) -> tuple[str, str, str, str]:
+    # a date is searched as the start of the published date: 2020-10, 2020/10 and 2020.10 find 2020-10-02
+    day = re.sub(r"(?<=\d)[/.](?=\d)", "-", search.strip())
+    return search, f"%{_escape_like(search)}%", f"%{_escape_like(_canonical(search))}%", f"{_escape_like(day)}%"
 
 
 @lru_cache(maxsize=65536)
@@ -225,7 +229,8 @@ class Catalog:
             db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
 
     def documents(self, search: str = "", offset: int = 0, limit: int | None = None) -> list[DocumentInfo]:
-        """Indexed documents by label; ``search`` matches label or title (case- and script-insensitive)."""
+        """Indexed documents by label; ``search`` matches label or title (case- and script-insensitive)
+        or the start of the published date (2020-10)."""
         sql = ("SELECT doc_id, source, title, published, url, chunks, added_at, complete FROM documents "
                f"WHERE {_MATCHES} ORDER BY source, doc_id LIMIT ? OFFSET ?")
         with self._lock:

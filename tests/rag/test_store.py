@@ -359,7 +359,7 @@ def test_library_search_is_literal_and_script_insensitive(tmp_path):
     catalog.start_documents([
         {"doc_id": "upload:a", "source": "a_b.txt", "title": "版权侵权案宣判"},
         {"doc_id": "upload:b", "source": "ab.txt", "title": "100%可再生能源"},
-        {"doc_id": "upload:c", "source": "軟體.txt", "title": "軟體公司著作權訴訟"},
+        {"doc_id": "upload:c", "source": "軟體.txt", "title": "軟體公司著作權訴訟", "published": "2020-10-02"},
     ])
 
     def found(search):
@@ -369,6 +369,8 @@ def test_library_search_is_literal_and_script_insensitive(tmp_path):
     assert found("_") == ["upload:a"] and found("%") == ["upload:b"] and found("a_b") == ["upload:a"]
     assert found("侵權") == ["upload:a"] and found("著作权") == ["upload:c"]
     assert found("软件") == ["upload:c"] and found("體") == ["upload:c"]  # phrase-converted and as written
+    # a date finds what was published then; only at the start (10-02 is no month)
+    assert found("2020-10") == found("2020/10") == found("2020") == ["upload:c"] and found("10-02") == []
 
 
 def test_jieba_caches_its_dictionary_in_a_file_of_this_user():

@@ -258,7 +258,8 @@ class Engine:
 
     def holds_folder(self, folder: Path | str) -> bool:
         """Whether the library holds any document ingested from ``folder`` (e.g. the demo corpus)."""
-        return bool(self.store.doc_ids_under(folder_prefix(Path(folder).resolve())))
+        # subtle: asked at every page load; one row answers it, at 100k documents too
+        return bool(self.store.doc_ids_under(folder_prefix(Path(folder).resolve()), limit=1))
 
     def article(self, doc_id: str) -> tuple[DocumentInfo | None, list[Document]]:
         """One document's info and its chunks in reading order (the full-article view)."""

@@ -255,11 +255,11 @@ class Catalog:
             return self._db.execute(f"SELECT count(*) FROM documents WHERE {_MATCHES}",  # noqa: S608 - fixed text
                                     _match_args(search)).fetchone()[0]
 
-    def doc_ids_under(self, prefix: str) -> set[str]:
-        """Identities starting with ``prefix`` (every file below an ingested folder)."""
+    def doc_ids_under(self, prefix: str, limit: int = -1) -> set[str]:
+        """Identities starting with ``prefix`` (every file below an ingested folder; ``limit``: at most)."""
         with self._lock:
-            rows = self._db.execute("SELECT doc_id FROM documents WHERE doc_id LIKE ? ESCAPE '\\'",
-                                    (_escape_like(prefix) + "%",)).fetchall()
+            rows = self._db.execute("SELECT doc_id FROM documents WHERE doc_id LIKE ? ESCAPE '\\' LIMIT ?",
+                                    (_escape_like(prefix) + "%", limit)).fetchall()
         return {r[0] for r in rows}
 
     def incomplete(self) -> list[str]:

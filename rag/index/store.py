@@ -294,8 +294,8 @@ class Store:
     def count_documents(self, search: str = "") -> int:
         return self.catalog.count_documents(search)
 
-    def doc_ids_under(self, prefix: str) -> set[str]:
-        return self.catalog.doc_ids_under(prefix)
+    def doc_ids_under(self, prefix: str, limit: int = -1) -> set[str]:
+        return self.catalog.doc_ids_under(prefix, limit)
 
     def dense(self, vector: list[float], k: int) -> list[tuple[Document, float]]:
         """Top-k chunks by cosine, their text and metadata from the catalog.

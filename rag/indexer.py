@@ -144,8 +144,29 @@ def _store_all(store: Store, loaded: Loaded, chunking: Chunking, report: IngestR
         except CorpusQAError as exc:
             report.failed.append((raw.metadata["source"], getattr(exc, "reason", str(exc))))
             continue
-        before_write()
+        before_write()   # subtle: --rebuild empties the store here, so labels are compared after it
+        if (shown := _distinct_label(store, raw.metadata["doc_id"], raw.metadata["source"])) != raw.metadata["source"]:
+            for doc in (raw, *chunks):
+                doc.metadata["source"] = shown
         _store(store, raw, chunks, report, chunk_progress)
+
+
+def _distinct_label(store: Store, doc_id: str, label_: str) -> str:
+    """``label_``, or when another document already shows it, as many more of the file's folders
+    as make it unique (03/n.txt from two yearly folders → 2020/03/n.txt).
+
+    subtle: an archive ingested folder by folder gave two articles the one label, and their
+    citations could not be told apart. The first keeps its label; the label is stable per file.
+    """
+    if not doc_id.startswith("file:") or not store.catalog.label_taken(label_, doc_id):
+        return label_
+    path, _, row = doc_id[len("file:"):].partition("#")
+    parts, known = path.split("/"), label_.partition("#")[0].count("/") + 1
+    for n in range(known + 1, len(parts)):
+        longer = "/".join(parts[-n:]) + (f"#{label_.partition('#')[2]}" if row else "")
+        if not store.catalog.label_taken(longer, doc_id):
+            return longer
+    return label_
 
 
 def _file_of(doc_id: str) -> str:

@@ -243,6 +243,12 @@ class Catalog:
                                  "FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return DocumentInfo(*r[:7], complete=bool(r[7])) if r else None
 
+    def label_taken(self, source: str, doc_id: str) -> bool:
+        """Whether another document is already shown as ``source``."""
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM documents WHERE source=? AND doc_id!=? LIMIT 1",
+                                    (source, doc_id)).fetchone() is not None
+
     def doc_id(self, key: str) -> str | None:
         """The ``doc_id`` whose ``document_key`` is ``key``, if it is indexed."""
         with self._lock:

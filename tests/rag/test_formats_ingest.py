@@ -103,6 +103,21 @@ def test_a_document_deleted_from_the_library_stays_out_of_later_ingests_until_as
     assert engine.upload("note.txt", "上传的笔记：海豚每天吃五公斤鱼。".encode()).chunks_added == 1  # uploads: gone is gone
 
 
+def test_two_folders_ingested_apart_never_show_one_label_for_two_articles(tmp_path, embeddings):
+    engine = _engine(tmp_path, embeddings)
+    engine.store.mark_first_build("done")
+    for year, text in (("2019", "港口扩建开工\n\n北港区扩建工程投资四十亿元。"), ("2020", "港口扩建完工\n\n北港区扩建工程最终投资五十二亿元。")):
+        (tmp_path / "lab" / year / "03").mkdir(parents=True)
+        (tmp_path / "lab" / year / "03" / "n.txt").write_text(text, encoding="utf-8")
+    engine.ingest(tmp_path / "lab" / "2019")
+    engine.ingest(tmp_path / "lab" / "2020")
+    labels = sorted(d.source for d in engine.documents())
+    assert labels == ["03/n.txt", "2020/03/n.txt"]
+    assert {c.source for c in engine.query("北港区扩建工程投资多少？").citations} <= set(labels)
+    again = engine.ingest(tmp_path / "lab" / "2020")                    # stable: nothing re-embedded
+    assert again.unchanged >= 1 and again.chunks_added == 0 and sorted(d.source for d in engine.documents()) == labels
+
+
 def test_reuploaded_export_replaces_its_rows_and_would_replace_says_so(tmp_path, embeddings):
     engine = _engine(tmp_path, embeddings)
     engine.store.mark_first_build("done")  # an empty library of uploads only

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from langchain_core.documents import Document
 
 from rag.citations import display, shown_title
-from rag.index.catalog import DocumentInfo
+from rag.types import DocumentInfo
 
 __all__ = ["Article", "full_text", "article_in"]
 

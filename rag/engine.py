@@ -31,6 +31,7 @@ from rag.article import Article, article_in
 from rag.citations import ABSTAIN, SMALL_TALK
 from rag.condense import asks, standalone_query
 from rag.index.lexical import warm as warm_lexical
+from rag.index.catalog import ORDERS
 from rag.index.store import DocumentInfo, Store
 from rag.index.vectors import ChromaTarget
 from rag.index.withdrawn import withdraw
@@ -238,9 +239,13 @@ class Engine:
         rows = sorted(self.store.doc_ids_under(doc_id + "#"))  # an export's rows
         return self.store.document(doc_id) or (self.store.document(rows[0]) if rows else None)
 
-    def documents(self, search: str = "", offset: int = 0, limit: int | None = None) -> list[DocumentInfo]:
+    def documents(self, search: str = "", offset: int = 0, limit: int | None = None,
+                  order: str = "source") -> list[DocumentInfo]:
+        """The library, ``order`` "source" (by label), "published" or "added" (newest first)."""
+        if order not in ORDERS:
+            raise ConfigError(f"Unknown order {order!r}; use one of {', '.join(ORDERS)}.")
         self.store.refresh()
-        return self.store.documents(search, offset, limit)
+        return self.store.documents(search, offset, limit, order)
 
     def count_documents(self, search: str = "") -> int:
         """How many documents ``documents(search)`` would list (for paging; one SQL count)."""

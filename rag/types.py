@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["Citation", "Answer", "IngestReport", "document_key"]
+__all__ = ["Citation", "Answer", "DocumentInfo", "IngestReport", "document_key"]
 
 
 def document_key(doc_id: str) -> str:
@@ -21,6 +21,27 @@ def document_key(doc_id: str) -> str:
     conversation keeps opening it) and tells nothing about where it lives.
     """
     return hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc_id: str                 # identity: file:/abs/path or upload:name
+    source: str                 # the label readers see (path relative to the ingested folder)
+    title: str | None
+    published: str | None
+    url: str | None
+    chunks: int
+    added_at: str | None = None
+    complete: bool = True
+
+    @property
+    def key(self) -> str:
+        return document_key(self.doc_id)
+
+    @property
+    def on_disk(self) -> bool:
+        """Ingested from a file on disk (not uploaded): the next ingest of its folder reads it again."""
+        return self.doc_id.startswith("file:")
 
 
 @dataclass

@@ -16,7 +16,7 @@ __all__ = [
     "RENAME", "DELETE_CONVERSATION", "DELETE_CONVERSATION_ASK", "DELETE_CONVERSATION_NONE", "COMMENT_LABEL", "FEEDBACK_THANKS", "FEEDBACK_COMMENTED", "FEEDBACK_FAILED", "LIBRARY_TITLE", "LIBRARY_EMPTY", "LIBRARY_COLUMNS", "UPLOAD_LABEL", "UPLOAD_ADDED",
     "UPLOAD_FAILED", "UPLOAD_TOO_BIG", "UPLOAD_BAD_TYPE", "DELETE_LABEL", "DELETE_BUTTON", "REFRESH",
     "DELETED", "DELETE_NONE", "DELETE_MISSING", "DELETE_GONE", "ALLOWED_SUFFIXES", "LIBRARY_NO_MATCH", "INCOMPLETE",
-    "INCOMPLETE_HINT", "READ", "SEARCH_LABEL", "PREV", "NEXT", "PAGE_OF", "REPLACE_ASK", "REPLACE", "KEEP",
+    "INCOMPLETE_HINT", "READ", "SEARCH_LABEL", "SORT_LABEL", "SORT_CHOICES", "PREV", "NEXT", "PAGE_OF", "REPLACE_ASK", "REPLACE", "KEEP",
     "REPLACE_SKIPPED", "REPLACED", "DELETE_ASK", "DELETE_ASK_FILE", "DELETE_CONFIRM", "CANCEL", "ARTICLE_TITLE", "ARTICLE_MISSING", "ARTICLE_NONE",
     "BACK", "HELP_TITLE", "NOTICE_PREFIX", "FAILED_PREFIX", "UPLOAD_KEPT", "UPLOAD_EMPTY",
     "UPLOAD_PROGRESS", "UPLOAD_PROGRESS_UNIT", "COPIED", "COPY_FAILED",
@@ -117,6 +117,9 @@ INCOMPLETE_HINT = ("上次写入未完成，可能缺少部分内容；重新上
 READ = "阅读全文 / Read"
 SEARCH_LABEL = "搜索标题、文件名或日期（2020-10） / Search titles, file names or dates (2020-10)"
 PREV, NEXT = "‹ 上一页 / Previous", "下一页 / Next ›"
+SORT_LABEL = "排序 / Sort"
+SORT_CHOICES = [("文件名 / File name", "source"), ("发布日期，新的在前 / Published, newest first", "published"),
+                ("添加时间，新的在前 / Added, newest first", "added")]
 # {documents}/{chunks}: the English noun for that count ("1 document", "2 documents"), see render.english_count
 PAGE_OF = "第 {page}/{pages} 页，共 {total} 篇 · Page {page} of {pages} ({total} {documents})"
 REPLACE_ASK = ("文库中已有同名文档：{names}。上传将替换它。 · The library already has {names}; "

@@ -22,6 +22,7 @@ from ui import render as R
 __all__ = ["Library"]
 
 log = logging.getLogger(__name__)
+_ORDERS = {value for _, value in L.SORT_CHOICES}
 _BLANK_PROBE = 4096  # bytes: a blank file is this small; reading bigger ones just to look is not worth it
 
 
@@ -34,14 +35,16 @@ class Library:
         self.max_mb, self.page_size = settings.upload_max_mb, settings.library_page_size
 
     # -- the list -----------------------------------------------------------------
-    def view(self, search: str | None = "", page: int | None = 1) -> tuple:
-        """One page of documents matching ``search``; a page past the end shows the last one."""
+    def view(self, search: str | None = "", page: int | None = 1, order: str | None = "source") -> tuple:
+        """One page of documents matching ``search``, in ``order`` (``L.SORT_CHOICES``); a page past
+        the end shows the last one."""
         search = (search or "").strip()
         try:
             total = self.engine.count_documents(search)
             pages = max(1, -(-total // self.page_size))
             page = min(max(1, int(page or 1)), pages)
-            docs = self.engine.documents(search, (page - 1) * self.page_size, self.page_size)
+            order = order if order in _ORDERS else "source"
+            docs = self.engine.documents(search, (page - 1) * self.page_size, self.page_size, order)
         except Exception:
             log.exception("listing documents failed")
             return R.render_error(L.INTERNAL_ERROR, L.FAILED_PREFIX), "", gr.skip(), 1, gr.skip(), gr.skip()
@@ -52,12 +55,12 @@ class Library:
         return (R.render_library(docs, total, search), where, gr.update(choices=choices, value=None), page,
                 gr.update(interactive=page > 1), gr.update(interactive=page < pages))
 
-    def refresh(self, search: str | None = "", page: int | None = 1):
+    def refresh(self, search: str | None = "", page: int | None = 1, order: str | None = "source"):
         """(view…, cleared upload results, cleared delete status)."""
-        return (*self.view(search, page), "", "")
+        return (*self.view(search, page, order), "", "")
 
-    def step(self, search: str | None, page: int | None, delta: int):
-        return self.refresh(search, (page or 1) + delta)
+    def step(self, search: str | None, page: int | None, delta: int, order: str | None = "source"):
+        return self.refresh(search, (page or 1) + delta, order)
 
     # -- uploads --------------------------------------------------------------------
     def _check(self, path: str) -> str | None:
@@ -107,7 +110,7 @@ class Library:
         return results
 
     def upload(self, paths: list[str] | str | None, search: str | None = "", page: int | None = 1,
-               progress=gr.Progress()):
+               order: str | None = "source", progress=gr.Progress()):
         """Add new files at once; hold back those that would replace a document and ask first.
 
         Returns (results, view…, cleared file input, files awaiting confirmation, question box update).
@@ -115,7 +118,7 @@ class Library:
         paths = [paths] if isinstance(paths, str) else list(paths or [])
         held = [p for p in paths if self._replaces(p)]
         results = self._each([p for p in paths if p not in held], progress)
-        return (R.render_upload_results(results) if results else "", *self.view(search, page), None,
+        return (R.render_upload_results(results) if results else "", *self.view(search, page, order), None,
                 held, self._ask_replace(held))
 
     @staticmethod
@@ -126,10 +129,10 @@ class Library:
         return gr.update(visible=True, value=R.render_question(L.REPLACE_ASK.format(names=names)))
 
     def replace(self, held: list[str] | None, search: str | None = "", page: int | None = 1,
-                progress=gr.Progress()):
+                order: str | None = "source", progress=gr.Progress()):
         """The user confirmed: upload the held files over their namesakes. (results, view…, [], box)."""
         results = self._each(list(held or []), progress)
-        return R.render_upload_results(results), *self.view(search, page), [], self._ask_replace([])
+        return R.render_upload_results(results), *self.view(search, page, order), [], self._ask_replace([])
 
     def keep(self, held: list[str] | None):
         """The user declined: nothing is uploaded. (results, [], box)."""
@@ -146,10 +149,10 @@ class Library:
         ask = L.DELETE_ASK_FILE if info.on_disk else L.DELETE_ASK
         return R.render_question(ask.format(source=info.title or info.source)), key, gr.update(visible=True)
 
-    def delete(self, key: str | None, search: str | None = "", page: int | None = 1):
+    def delete(self, key: str | None, search: str | None = "", page: int | None = 1, order: str | None = "source"):
         """Confirmed: delete. (status, view…, cleared upload results, pending key, hidden confirm row)."""
         status = self._remove(key) if key else R.render_notice(L.DELETE_NONE)
-        return (status, *self.view(search, page), "", None, gr.update(visible=False))
+        return (status, *self.view(search, page, order), "", None, gr.update(visible=False))
 
     def _remove(self, key: str) -> str:
         try:

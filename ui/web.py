@@ -184,7 +184,10 @@ def _library_tab(engine: Engine, settings: Settings):
         page, held, doomed = gr.State(1), gr.State([]), gr.State(None)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=360):
-                search = gr.Textbox(label=L.SEARCH_LABEL, elem_id="cqa-lib-search", max_lines=1)
+                with gr.Row():
+                    search = gr.Textbox(label=L.SEARCH_LABEL, elem_id="cqa-lib-search", max_lines=1, scale=3)
+                    order = gr.Dropdown(L.SORT_CHOICES, value="source", label=L.SORT_LABEL, elem_id="cqa-lib-sort",
+                                        scale=2, min_width=200)
                 table = gr.HTML(elem_id="cqa-library", js_on_load=None)
                 with gr.Row():
                     prev = gr.Button(L.PREV, size="sm", elem_id="cqa-prev")
@@ -199,25 +202,27 @@ def _library_tab(engine: Engine, settings: Settings):
     # the embedding progress ("片段 1200/2600") is drawn on the results panel only, not over the other panels
     # the last upload's lines go as soon as a new one arrives, not when it has finished embedding
     files.upload(lambda: "", None, [results], queue=False, **private) \
-        .then(lib.upload, [files, search, page], [results, *listing, files, held, ask], **private,
+        .then(lib.upload, [files, search, page, order], [results, *listing, files, held, ask], **private,
               show_progress_on=[results]) \
         .then(lambda h: gr.update(visible=bool(h)), [held], [ask_row], queue=False, **private)
-    replace.click(lib.replace, [held, search, page], [results, *listing, held, ask], **private,
+    replace.click(lib.replace, [held, search, page, order], [results, *listing, held, ask], **private,
                   show_progress_on=[results]) \
         .then(lambda: gr.update(visible=False), None, [ask_row], queue=False, **private)
     keep.click(lib.keep, [held], [results, held, ask], queue=False, **private) \
         .then(lambda: gr.update(visible=False), None, [ask_row], queue=False, **private)
     delete.click(lib.ask_delete, [pick], [status, doomed, confirm_row], **private)
-    confirm.click(lib.delete, [doomed, search, page], [status, *listing, results, doomed, confirm_row], **private)
+    confirm.click(lib.delete, [doomed, search, page, order], [status, *listing, results, doomed, confirm_row],
+                  **private)
     cancel.click(lambda: ("", None, gr.update(visible=False)), None, [status, doomed, confirm_row], queue=False,
                  **private)
     cleared = [*listing, results, status]
-    # a new search starts at page 1; the "Added …" and "Deleted …" lines go whenever the list changes
-    search.change(lambda q: lib.refresh(q, 1), [search], cleared, **private, show_progress="hidden")
-    prev.click(lambda q, n: lib.step(q, n, -1), [search, page], cleared, **private)
-    nxt.click(lambda q, n: lib.step(q, n, +1), [search, page], cleared, **private)
+    # the "Added …" and "Deleted …" lines go whenever the list changes
+    for event in (search.change, order.change):   # a new search or order starts at page 1
+        event(lambda q, o: lib.refresh(q, 1, o), [search, order], cleared, **private, show_progress="hidden")
+    prev.click(lambda q, n, o: lib.step(q, n, -1, o), [search, page, order], cleared, **private)
+    nxt.click(lambda q, n, o: lib.step(q, n, +1, o), [search, page, order], cleared, **private)
     for event in (refresh.click, tab.select):
-        event(lib.refresh, [search, page], cleared, **private, show_progress="hidden")
+        event(lib.refresh, [search, page, order], cleared, **private, show_progress="hidden")
     return lib, listing, search
 
 

@@ -34,7 +34,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from ingest.script import to_canonical
-from rag.types import document_key
+from rag.types import DocumentInfo, document_key
 
 __all__ = ["Catalog", "DocumentInfo", "ChunkRow"]
 
@@ -63,6 +63,11 @@ _MATCHES = ("(?1='' OR source LIKE ?2 ESCAPE '\\' OR title LIKE ?2 ESCAPE '\\' "
             "OR published LIKE ?4 ESCAPE '\\')")
 
 
+# the library's sort orders; undated documents after dated ones
+ORDERS = {"source": "source, doc_id", "published": "published IS NULL, published DESC, source, doc_id",
+          "added": "added_at DESC, source, doc_id"}
+
+
 def _escape_like(text: str) -> str:
     """``text`` matched literally by ``LIKE … ESCAPE '\\'`` (a typed ``%`` or ``_`` is no wildcard)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -78,27 +83,6 @@ def _match_args(search: str) -> tuple[str, str, str, str]:
 def _canonical(text: str | None) -> str | None:
     # subtle: cached because every search converts every title and label (~7 ms per 1,000 uncached)
     return None if text is None else to_canonical(text)
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    doc_id: str                 # identity: file:/abs/path or upload:name
-    source: str                 # the label readers see (path relative to the ingested folder)
-    title: str | None
-    published: str | None
-    url: str | None
-    chunks: int
-    added_at: str | None = None
-    complete: bool = True
-
-    @property
-    def key(self) -> str:
-        return document_key(self.doc_id)
-
-    @property
-    def on_disk(self) -> bool:
-        """Ingested from a file on disk (not uploaded): the next ingest of its folder reads it again."""
-        return self.doc_id.startswith("file:")
 
 
 @dataclass
@@ -228,11 +212,13 @@ class Catalog:
         else:
             db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
 
-    def documents(self, search: str = "", offset: int = 0, limit: int | None = None) -> list[DocumentInfo]:
-        """Indexed documents by label; ``search`` matches label or title (case- and script-insensitive)
-        or the start of the published date (2020-10)."""
+    def documents(self, search: str = "", offset: int = 0, limit: int | None = None,
+                  order: str = "source") -> list[DocumentInfo]:
+        """Indexed documents in ``order`` (``ORDERS``: by label, newest published, newest added);
+        ``search`` matches label or title (case- and script-insensitive) or the start of the
+        published date (2020-10)."""
         sql = ("SELECT doc_id, source, title, published, url, chunks, added_at, complete FROM documents "
-               f"WHERE {_MATCHES} ORDER BY source, doc_id LIMIT ? OFFSET ?")
+               f"WHERE {_MATCHES} ORDER BY {ORDERS[order]} LIMIT ? OFFSET ?")  # noqa: S608 - fixed texts
         with self._lock:
             rows = self._db.execute(sql, (*_match_args(search), -1 if limit is None else limit, offset)).fetchall()
         return [DocumentInfo(*r[:7], complete=bool(r[7])) for r in rows]

@@ -282,8 +282,9 @@ class Store:
         self.catalog.set_if_absent("first_build", "started")
 
     # -- reading -------------------------------------------------------------------
-    def documents(self, search: str = "", offset: int = 0, limit: int | None = None) -> list[DocumentInfo]:
-        return self.catalog.documents(search, offset, limit)
+    def documents(self, search: str = "", offset: int = 0, limit: int | None = None,
+                  order: str = "source") -> list[DocumentInfo]:
+        return self.catalog.documents(search, offset, limit, order)
 
     def document(self, doc_id: str) -> DocumentInfo | None:
         return self.catalog.document(doc_id)

@@ -370,6 +370,9 @@ def test_library_search_is_literal_and_script_insensitive(tmp_path):
     assert found("_") == ["upload:a"] and found("%") == ["upload:b"] and found("a_b") == ["upload:a"]
     assert found("侵權") == ["upload:a"] and found("著作权") == ["upload:c"]
     assert found("软件") == ["upload:c"] and found("體") == ["upload:c"]  # phrase-converted and as written
+    # newest published first, the undated after; by label otherwise
+    assert [d.doc_id for d in catalog.documents(order="published")][0] == "upload:c"
+    assert [d.doc_id for d in catalog.documents()] == ["upload:a", "upload:b", "upload:c"]
     # a date finds what was published then; only at the start (10-02 is no month)
     assert found("2020-10") == found("2020/10") == found("2020") == ["upload:c"] and found("10-02") == []
 

@@ -203,6 +203,11 @@ def test_paging_search_and_confirmations(tmp_path, embeddings):
     results, *_ = lib.replace(held)
     assert "Replaced" in results and "零号" in engine.read("upload:doc00.txt").text
     assert "Page 1 of 1 (1 document)" in lib.view("doc03", 1)[1]  # not "(1 documents)"
+    for name, day in (("old.txt", "2019-01-01"), ("new.txt", "2024-06-30")):
+        engine.upload(name, f"{name}的标题\n{day} 来源：测试\n\n这是{name}的正文内容。".encode())
+    newest = [label for label, _ in lib.view("", 1, "published")[2]["choices"]]
+    assert newest[0].endswith("new.txt") and newest[1].endswith("old.txt")      # dated first, newest first
+    assert lib.view("", 1, "no-such-order")[2]["choices"][0][0].endswith("doc00.txt")   # by file name
     choices = dict((label, value) for label, value in lib.view("doc03", 1)[2]["choices"])
     assert not any(":" in v for v in choices.values())  # keys, not upload:/file: ids (server paths)
     status, doomed, row = lib.ask_delete(next(iter(choices.values())))

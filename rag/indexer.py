@@ -111,7 +111,7 @@ def ingest_path(store: Store, path: Path, chunking: Chunking,
                 report.failed.append((label(f, root), getattr(exc, "reason", str(exc))))
             if progress:
                 progress(f.name, len(files))
-        if not report.sources:
+        if not report.sources and not report.withdrawn:   # every document deleted by the user is no error
             raise EmptyCorpusError(path) if not report.failed else _all_failed(report, path)
         # subtle: an export ingested by name is synced too: a row the new export no longer
         # holds (a retracted article) left the file, so it leaves the index

@@ -97,6 +97,7 @@ def test_a_document_deleted_from_the_library_stays_out_of_later_ingests_until_as
     assert "skipped takedown.txt: deleted in the library" in again.summary()
     assert sorted(d.source for d in engine.documents()) == ["feed.jsonl#a1", "keep.txt"]
     assert engine.ingest(folder / "feed.jsonl").withdrawn == ["feed.jsonl#b1"]      # by the file's path too
+    assert engine.ingest(folder / "takedown.txt").withdrawn == ["takedown.txt"]   # all of it deleted: no error
     back = engine.ingest(folder, include_deleted=True)
     assert back.withdrawn == [] and back.chunks_added >= 2
     assert len(engine.documents()) == 4 and engine.ingest(folder).withdrawn == []

@@ -1,9 +1,10 @@
 """Formats: bytes of a PDF, a Word file or an article export → raw ``Document``s.
 
 Owns: extracting text from ``.pdf`` (pypdf; a page without a text layer is reported, never
-stored empty; lines wrapped at the margin are joined back into paragraphs), ``.docx`` (python-docx; the first heading becomes the title) and article
-exports (``.jsonl`` / ``.csv``, one article per row, column names from ``ArticleColumns``),
-and the identity of a row: ``<file doc_id>#<row id or line number>``, labelled
+stored empty; lines wrapped at the margin are joined back into paragraphs), ``.docx``
+(python-docx; the first heading becomes the title) and article exports (``.jsonl`` / ``.csv``,
+one article per row, columns from ``ArticleColumns`` or the usual CMS names), reading dates
+(also Taiwan's calendar), and the identity of a row: ``<file doc_id>#<row id or line number>``, labelled
 ``<file label>#<row id or line number>`` — so a folder sync still works by ``doc_id`` prefix.
 A bad row (invalid JSON, no text) is reported with its line number; the others are kept.
 Does not own: decoding text files or file identity (``ingest.loader``), cleanup (``ingest.clean``).

@@ -266,8 +266,7 @@ def build_app(engine: Engine, settings: Settings) -> gr.Blocks:
         def reopen(state, choice, request: gr.Request):
             # after a reload the last conversation and answer script come back; an empty chat shows the library
             conv, messages, turns, choices, name = History.restore(state, request)
-            return (conv, gr.update(value=messages, placeholder=_summary(engine, settings),
-                                    examples=_examples(engine, settings) or None), turns, choices, name,
+            return (conv, gr.update(value=messages, placeholder=_summary(engine, settings)), turns, choices, name,
                     _known_script(choice))
 
         app.load(reopen, kept, restored, api_visibility="private", show_progress="hidden")
